@@ -1,0 +1,87 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "switchboard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
+        .library(name: "InboxCore", targets: ["InboxCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        // Safe, closure-scoped transactions over liblmdb.
+        .target(name: "LMDB", dependencies: ["CLMDB"]),
+        // The pure domain: Foundation only.
+        .target(name: "InboxCore"),
+        // Event log backends behind InboxCore's EventLog protocol.
+        .target(
+            name: "EventLog",
+            dependencies: [
+                "InboxCore", "LMDB",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "InboxAPI",
+            dependencies: [
+                "InboxCore", "EventLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "Bench",
+            dependencies: ["InboxCore", "EventLog", "LMDB"]
+        ),
+        .executableTarget(
+            name: "switchboard",
+            dependencies: [
+                "InboxAPI", "Bench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A child process for the crash test: appends from many tasks and prints every acknowledged position.
+        .executableTarget(
+            name: "log-crash-writer",
+            dependencies: ["InboxCore", "EventLog"],
+            path: "Tests/LogCrashWriter"
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["InboxCore", "EventLog"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore", "TestSupport"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "InboxCore", "TestSupport"]),
+        .testTarget(
+            name: "InboxAPITests",
+            dependencies: [
+                "InboxAPI", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what Switchboard needs to build and test on a fresh Debian machine. Safe to run again.
+set -euo pipefail
+
+need_root() { if [ "$(id -u)" -ne 0 ]; then echo "sudo"; fi; }
+SUDO=$(need_root)
+
+packages=(liblmdb-dev pkg-config python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+pkg-config --exists lmdb || { echo "setup: pkg-config cannot find lmdb after install" >&2; exit 1; }
+echo "setup: liblmdb $(pkg-config --modversion lmdb) ready"
