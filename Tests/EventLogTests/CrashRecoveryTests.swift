@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import InboxCore
 import Testing
+import TestSupport
 
 /// A writer killed with SIGKILL mid-stream loses nothing it acknowledged and leaves no gap.
 @Suite(.serialized) struct CrashRecoveryTests {
@@ -57,7 +58,7 @@ import Testing
     /// acknowledgement it printed before it died.
     private func runWriterAndKill(directory: URL, after count: Int) async throws -> [Acknowledgement] {
         let process = Process()
-        process.executableURL = try writerExecutable()
+        process.executableURL = try builtExecutable(named: "log-crash-writer")
         process.arguments = [directory.path, "16"]
         let output = Pipe()
         process.standardOutput = output
@@ -85,22 +86,5 @@ import Testing
             else { return nil }
             return Acknowledgement(position: position, eventId: id, stream: String(fields[2]), n: n)
         }
-    }
-
-    private func writerExecutable() throws -> URL {
-        let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [
-            buildDirectory.appendingPathComponent("log-crash-writer"),
-            buildDirectory.deletingLastPathComponent().appendingPathComponent("log-crash-writer"),
-        ]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw CrashWriterMissing(searched: candidates.map(\.path))
-        }
-        return found
-    }
-
-    struct CrashWriterMissing: Error, CustomStringConvertible {
-        let searched: [String]
-        var description: String { "log-crash-writer not built; looked in \(searched)" }
     }
 }

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Everything `switchboard serve` can be told.
+public struct AppConfiguration: Sendable {
+    /// The address to listen on.
+    public var host = "127.0.0.1"
+    /// The HTTP port; 0 picks a free one.
+    public var port = 8080
+    /// Where the embedded LMDB files live (the log under `log/`).
+    public var dataDirectory = "./data"
+    /// Registers this token for the first admin of an empty log (`SWITCHBOARD_ADMIN_TOKEN`).
+    public var adminToken: String?
+    /// The domain of every inbox's fallback address.
+    public var mailDomain = "switchboard.localhost"
+    /// Told the admin token generated for an empty log when none was given: it is shown once, never logged.
+    public var announceGeneratedAdminToken: @Sendable (String) -> Void = { token in
+        print("No SWITCHBOARD_ADMIN_TOKEN was set: the first admin's API token is \(token) (shown once; store it now)")
+    }
+
+    public init() {}
+
+    /// The event log's directory.
+    public var logDirectory: String {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent("log").path
+    }
+}
