@@ -15,5 +15,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
+# The schema tests validate JSON with Python's jsonschema.
+python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema
+
 pkg-config --exists lmdb || { echo "setup: pkg-config cannot find lmdb after install" >&2; exit 1; }
 echo "setup: liblmdb $(pkg-config --modversion lmdb) ready"
