@@ -59,7 +59,7 @@ let package = Package(
         // A child process for the crash test: appends from many tasks and prints every acknowledged position.
         .executableTarget(
             name: "log-crash-writer",
-            dependencies: ["InboxCore", "EventLog"],
+            dependencies: ["InboxCore", "EventLog", "LMDB"],
             path: "Tests/LogCrashWriter"
         ),
         .target(
@@ -67,7 +67,7 @@ let package = Package(
             dependencies: ["InboxCore", "EventLog"],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "InboxCore", "TestSupport"]),
         .testTarget(

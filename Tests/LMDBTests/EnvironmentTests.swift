@@ -2,6 +2,7 @@ import CLMDB
 import Foundation
 import LMDB
 import Testing
+import TestSupport
 
 @Suite struct EnvironmentTests {
     let directory = FileManager.default.temporaryDirectory
@@ -118,5 +119,37 @@ import Testing
         env.close()
         let error = #expect(throws: LMDBError.self) { try env.read { txn in try txn.count(db) } }
         #expect(error?.code == EBADF)
+    }
+}
+
+@Suite struct StaleReaderTests {
+    /// LMDB resets its reader table when the first process opens an environment; slots left by a killed
+    /// process matter while others keep it open, and that is when `mdb_reader_check` at open clears them.
+    @Test func readerSlotsLeftByAKilledProcessAreClearedAtOpen() throws {
+        let directory = scratchDirectory("stale-readers")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let survivor = try startReaderHolder(directory)
+        defer {
+            kill(survivor.processIdentifier, SIGKILL)
+            survivor.waitUntilExit()
+        }
+        let victim = try startReaderHolder(directory)
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+
+        let env = try Environment(path: directory.path)
+        #expect(env.staleReadersCleared == 1)
+    }
+
+    private func startReaderHolder(_ directory: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = try builtExecutable(named: "log-crash-writer")
+        process.arguments = [directory.path, "--hold-reader"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let said = output.fileHandleForReading.availableData
+        #expect(String(decoding: said, as: UTF8.self) == "ready\n")
+        return process
     }
 }

@@ -1,17 +1,29 @@
 // Appends to an LMDB event log from many concurrent tasks and writes one line per acknowledged append,
 // `<position> <eventId> <stream> <n>`, straight to stdout (one write(2) per line, so a line that reached the
 // pipe was acknowledged). Runs until killed; the crash test kills it with SIGKILL mid-stream.
+// With `--hold-reader` it instead opens a read transaction, says `ready`, and waits to be killed holding it.
 import EventLog
 import Foundation
 import InboxCore
+import LMDB
 import Logging
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: log-crash-writer <directory> [tasks]\n".utf8))
+    FileHandle.standardError.write(Data("usage: log-crash-writer <directory> [tasks | --hold-reader]\n".utf8))
     exit(64)
 }
 let directory = arguments[1]
+
+if arguments.count > 2, arguments[2] == "--hold-reader" {
+    let environment = try Environment(path: directory)
+    let database = try environment.openDatabase("things")
+    try environment.read { txn in
+        _ = try txn.count(database)
+        _ = "ready\n".withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+        while true { sleep(60) }
+    }
+}
 let tasks = arguments.count > 2 ? Int(arguments[2]) ?? 16 : 16
 
 var quiet = Logger(label: "log-crash-writer")
