@@ -34,6 +34,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The runner that folds the log into read models stored in LMDB.
+        .target(
+            name: "Projections",
+            dependencies: [
+                "InboxCore", "LMDB",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "InboxAPI",
             dependencies: [
@@ -69,6 +78,7 @@ let package = Package(
         ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore", "TestSupport"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventLog", "LMDB", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "InboxCore", "TestSupport"]),
         .testTarget(
             name: "InboxAPITests",

@@ -1,0 +1,126 @@
+import Foundation
+import InboxCore
+import LMDB
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Follows the log and keeps every projection up to date, one LMDB write transaction per batch of events with
+/// each projection's checkpoint inside it. Start-up reads checkpoints; it replays only what they have not seen,
+/// and rebuilds a projection whose version changed.
+public final class ProjectionRunner: Service {
+    /// How the runner batches work.
+    public struct Configuration: Sendable {
+        /// The most events read and folded in one transaction.
+        public var batchSize = 1024
+        public init() {}
+    }
+
+    private let log: any EventLogReader
+    private let environment: Environment
+    private let checkpoints: Database
+    private let projections: [any Projection]
+    private let configuration: Configuration
+    private let logger: Logger
+    /// The position every projection has folded: what read-your-writes waits on.
+    private let projected: CommitNotifier
+    private let state: Mutex<[String: Checkpoint]>
+
+    /// Opens the checkpoints in `environment` and rebuilds (clears) projections whose version changed.
+    public init(
+        log: any EventLogReader, environment: Environment, projections: [any Projection],
+        configuration: Configuration = .init(), logger: Logger
+    ) throws {
+        precondition(Set(projections.map(\.name)).count == projections.count, "projection names must be unique")
+        self.log = log
+        self.environment = environment
+        self.projections = projections
+        self.configuration = configuration
+        self.logger = logger
+        let checkpoints = try environment.openDatabase("checkpoints")
+        self.checkpoints = checkpoints
+        var loaded: [String: Checkpoint] = [:]
+        try environment.write { txn in
+            loaded = [:]
+            for projection in projections {
+                let stored = try txn.value(checkpoints, for: Array(projection.name.utf8)).flatMap(Checkpoint.init(bytes:))
+                if let stored, stored.version == projection.version {
+                    loaded[projection.name] = stored
+                    continue
+                }
+                if stored != nil {
+                    logger.notice(
+                        "Rebuilding projection: its version changed",
+                        metadata: ["projection.name": "\(projection.name)", "projection.version": "\(projection.version)"])
+                    try projection.reset(in: txn)
+                }
+                let fresh = Checkpoint(version: projection.version, position: 0)
+                try txn.put(checkpoints, key: Array(projection.name.utf8), value: fresh.bytes)
+                loaded[projection.name] = fresh
+            }
+        }
+        state = Mutex(loaded)
+        projected = CommitNotifier(head: loaded.values.map(\.position).min() ?? 0)
+    }
+
+    /// Each projection's checkpoint as it stands.
+    public var checkpointsByName: [String: Checkpoint] { state.withLock { $0 } }
+
+    /// The position every projection has folded so far.
+    public var position: UInt64 { projected.head }
+
+    /// Returns once every projection has folded the log up to `position` (read-your-writes).
+    public func waitUntilProjected(_ position: UInt64) async throws {
+        guard position > 0 else { return }
+        _ = try await projected.wait(after: position - 1)
+    }
+
+    /// Follows the log until cancelled or shut down gracefully.
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await self.follow()
+        }
+    }
+
+    private func follow() async throws {
+        var next = projected.head + 1
+        while !Task.isCancelled {
+            let events = try await log.read(from: next, maxCount: configuration.batchSize)
+            guard let last = events.last else {
+                do {
+                    _ = try await log.waitForCommit(after: next - 1)
+                } catch is CancellationError {
+                    return
+                } catch let error as EventLogError where error == .closed {
+                    return
+                }
+                continue
+            }
+            try fold(events)
+            next = last.position + 1
+        }
+    }
+
+    /// Applies a batch to every projection that has not seen it, with the new checkpoints, in one transaction.
+    func fold(_ events: [RecordedEvent]) throws {
+        guard let last = events.last?.position else { return }
+        let before = state.withLock { $0 }
+        try environment.write { txn in
+            for projection in projections {
+                let checkpoint = before[projection.name]!
+                guard checkpoint.position < last else { continue }
+                for event in events where event.position > checkpoint.position && projection.handles(event.type) {
+                    try projection.apply(event, in: txn)
+                }
+                let moved = Checkpoint(version: projection.version, position: last)
+                try txn.put(checkpoints, key: Array(projection.name.utf8), value: moved.bytes)
+            }
+        }
+        state.withLock { state in
+            for projection in projections where state[projection.name]!.position < last {
+                state[projection.name]!.position = last
+            }
+        }
+        projected.publish(head: last)
+    }
+}
