@@ -1,9 +1,57 @@
 import ArgumentParser
+import Bench
+import Foundation
+import Logging
 
 /// `switchboard bench`: the project's own benchmarks.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Switchboard against raw LMDB on this machine.",
-        subcommands: [])
+        subcommands: [LogBench.self])
+}
+
+/// `switchboard bench log`: durable appends with 1, 8 and 64 writers and replay, each as a ratio of raw LMDB.
+struct LogBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Durable append and replay throughput of the event log next to raw liblmdb.")
+
+    @Option(help: "Events appended by each concurrent-writer run.")
+    var events = 20_000
+
+    @Option(help: "Events appended by the single-writer run (one fsync each).")
+    var singleWriterEvents = 2_000
+
+    @Option(help: "Events written and then replayed.")
+    var replayEvents = 200_000
+
+    @Option(help: "Bytes of JSON payload per event.")
+    var payloadBytes = 300
+
+    @Option(help: "Scratch directory (removed afterwards); defaults to a fresh temporary one.")
+    var dir: String?
+
+    func validate() throws {
+        guard events > 0, singleWriterEvents > 0, replayEvents > 0 else {
+            throw ValidationError("event counts must be positive")
+        }
+        guard (64...100_000).contains(payloadBytes) else {
+            throw ValidationError("--payload-bytes must be between 64 and 100000")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "switchboard.bench")
+        logger.logLevel = .warning
+        let directory = dir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bench-\(UUID().uuidString)")
+        var options = LogBenchmark.Options(directory: directory)
+        options.events = events
+        options.singleWriterEvents = singleWriterEvents
+        options.replayEvents = replayEvents
+        options.payloadBytes = payloadBytes
+        let report = try await LogBenchmark(options: options, logger: logger).run()
+        print(report.markdown)
+    }
 }
