@@ -35,6 +35,12 @@ public struct EventLogError: Error, Sendable, Equatable, CustomStringConvertible
         return false
     }
 
+    /// The stream whose version was not the expected one, for a version conflict.
+    public var conflictingStream: StreamID? {
+        if case .wrongExpectedVersion(let stream, _, _) = code { return stream }
+        return nil
+    }
+
     /// The stream's actual version, for a version conflict.
     public var actualVersion: UInt64? {
         if case .wrongExpectedVersion(_, _, let actual) = code { return actual }

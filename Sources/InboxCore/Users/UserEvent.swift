@@ -9,9 +9,11 @@ public enum Role: String, Sendable, Codable, CaseIterable {
 }
 
 /// Events of the `user-<id>` streams.
-public enum UserEvent: Sendable, Equatable {
+public enum UserEvent: EventFamily {
     case registered(Registered)
     case tokenIssued(TokenIssued)
+    case availabilityChanged(AvailabilityChanged)
+    case emailClaimed(EmailClaimed)
 
     /// A user account was created.
     public struct Registered: Codable, Sendable, Equatable {
@@ -42,16 +44,32 @@ public enum UserEvent: Sendable, Equatable {
         }
     }
 
+    /// The user marked themselves (or was marked) available for routing, or not.
+    public struct AvailabilityChanged: Codable, Sendable, Equatable {
+        public var userId: String
+        public var available: Bool
+    }
+
+    /// A user's email, claimed on the `userEmail-<email>` stream so that no two users share it.
+    public struct EmailClaimed: Codable, Sendable, Equatable {
+        public var userId: String
+        public var email: String
+    }
+
     /// Stored forever: never rename a tag; add `.v2` and keep decoding `.v1`.
     public enum Tag: String, Sendable, CaseIterable {
         case registered = "user.registered.v1"
         case tokenIssued = "user.token_issued.v1"
+        case availabilityChanged = "user.availability_changed.v1"
+        case emailClaimed = "user.email_claimed.v1"
     }
 
     public var tag: Tag {
         switch self {
         case .registered: .registered
         case .tokenIssued: .tokenIssued
+        case .availabilityChanged: .availabilityChanged
+        case .emailClaimed: .emailClaimed
         }
     }
 
@@ -60,6 +78,8 @@ public enum UserEvent: Sendable, Equatable {
         switch self {
         case .registered(let data): PayloadCoding.encode(data)
         case .tokenIssued(let data): PayloadCoding.encode(data)
+        case .availabilityChanged(let data): PayloadCoding.encode(data)
+        case .emailClaimed(let data): PayloadCoding.encode(data)
         }
     }
 
@@ -69,9 +89,17 @@ public enum UserEvent: Sendable, Equatable {
         switch tag {
         case .registered: self = .registered(try PayloadCoding.decode(Registered.self, from: payload))
         case .tokenIssued: self = .tokenIssued(try PayloadCoding.decode(TokenIssued.self, from: payload))
+        case .availabilityChanged:
+            self = .availabilityChanged(try PayloadCoding.decode(AvailabilityChanged.self, from: payload))
+        case .emailClaimed: self = .emailClaimed(try PayloadCoding.decode(EmailClaimed.self, from: payload))
         }
     }
 
     /// The stream of user `id`.
     public static func stream(_ id: String) -> StreamID { StreamID(category: "user", id: id) }
+
+    /// The stream that reserves a (normalised) email for one user.
+    public static func emailStream(_ email: String) -> StreamID {
+        KeyedStreams.stream(category: "userEmail", key: EmailAddress.normalize(email))
+    }
 }

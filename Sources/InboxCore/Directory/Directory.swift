@@ -1,0 +1,132 @@
+import Foundation
+
+/// Deciders for users, teams, inboxes and channels. Each answers the atomic append that carries out a command;
+/// uniqueness (user emails, inbox addresses) is a `noStream` claim inside that append, so the log enforces it.
+public enum Directory {
+    /// A command's values are not acceptable.
+    public struct Invalid: Error, Sendable, Equatable {
+        public var field: String
+        public var reason: String
+
+        public init(_ field: String, _ reason: String) {
+            self.field = field
+            self.reason = reason
+        }
+    }
+
+    /// Channel types an inbox can connect.
+    public static let channelTypes: Set<String> = ["email", "chat", "messenger", "form", "custom"]
+
+    public static func registerUser(
+        userId: String, name: String, email: String, role: Role, by actor: ActorRef
+    ) throws(Invalid) -> AppendBatch {
+        let name = try requireName(name, field: "name")
+        let email = EmailAddress.normalize(email)
+        guard EmailAddress.isValid(email) else { throw Invalid("email", "is not an email address") }
+        let stream = UserEvent.stream(userId)
+        let events: [ProposedEvent] = [
+            UserEvent.registered(.init(userId: userId, name: name, email: email, role: role)).proposed(to: stream, by: actor),
+            UserEvent.emailClaimed(.init(userId: userId, email: email)).proposed(to: UserEvent.emailStream(email), by: actor),
+        ]
+        return AppendBatch(events, expectations: [stream: .noStream, UserEvent.emailStream(email): .noStream])
+    }
+
+    public static func issueToken(userId: String, tokenId: String, tokenHash: String, by actor: ActorRef) -> AppendBatch {
+        AppendBatch([
+            UserEvent.tokenIssued(.init(userId: userId, tokenId: tokenId, tokenHash: tokenHash))
+                .proposed(to: UserEvent.stream(userId), by: actor)
+        ])
+    }
+
+    public static func setAvailability(userId: String, available: Bool, by actor: ActorRef) -> AppendBatch {
+        AppendBatch([
+            UserEvent.availabilityChanged(.init(userId: userId, available: available))
+                .proposed(to: UserEvent.stream(userId), by: actor)
+        ])
+    }
+
+    public static func createTeam(teamId: String, name: String, memberIds: [String], by actor: ActorRef) throws(Invalid) -> AppendBatch {
+        let name = try requireName(name, field: "name")
+        let stream = TeamEvent.stream(teamId)
+        return AppendBatch(
+            [TeamEvent.created(.init(teamId: teamId, name: name, memberIds: unique(memberIds))).proposed(to: stream, by: actor)],
+            expectations: [stream: .noStream])
+    }
+
+    /// Creates an inbox whose fallback address is `address` (see `fallbackAddress`).
+    public static func createInbox(
+        inboxId: String, name: String, address: String, memberIds: [String], teamIds: [String], by actor: ActorRef
+    ) throws(Invalid) -> AppendBatch {
+        let name = try requireName(name, field: "name")
+        let stream = InboxEvent.stream(inboxId)
+        let created = InboxEvent.created(.init(
+            inboxId: inboxId, name: name, fallbackEmail: address, memberIds: unique(memberIds), teamIds: unique(teamIds)))
+        let claim = InboxEvent.addressClaimed(.init(inboxId: inboxId, address: address))
+        return AppendBatch(
+            [created.proposed(to: stream, by: actor), claim.proposed(to: InboxEvent.addressStream(address), by: actor)],
+            expectations: [stream: .noStream, InboxEvent.addressStream(address): .noStream])
+    }
+
+    /// The fallback address for an inbox named `name`: `<slug>@<domain>`, or `<slug>-<n>@<domain>` for the
+    /// `attempt`-th try after the plainer ones were taken.
+    public static func fallbackAddress(name: String, domain: String, attempt: Int) -> String {
+        let slug = Slug.make(name)
+        return attempt <= 1 ? "\(slug)@\(domain)" : "\(slug)-\(attempt)@\(domain)"
+    }
+
+    public static func setInboxMembers(
+        inboxId: String, memberIds: [String], teamIds: [String], by actor: ActorRef
+    ) -> AppendBatch {
+        AppendBatch([
+            InboxEvent.membersChanged(.init(inboxId: inboxId, memberIds: unique(memberIds), teamIds: unique(teamIds)))
+                .proposed(to: InboxEvent.stream(inboxId), by: actor)
+        ])
+    }
+
+    public static func connectChannel(
+        channelId: String, inboxId: String, type: String, name: String?, address: String?, by actor: ActorRef
+    ) throws(Invalid) -> AppendBatch {
+        guard channelTypes.contains(type) else {
+            throw Invalid("type", "must be one of \(channelTypes.sorted().joined(separator: ", "))")
+        }
+        let name = try name.map { (name) throws(Invalid) in try requireName(name, field: "name") }
+        let stream = ChannelEvent.stream(channelId)
+        return AppendBatch(
+            [ChannelEvent.connected(.init(channelId: channelId, inboxId: inboxId, type: type, name: name, address: address))
+                .proposed(to: stream, by: actor)],
+            expectations: [stream: .noStream])
+    }
+
+    static func requireName(_ name: String, field: String) throws(Invalid) -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw Invalid(field, "must not be empty") }
+        guard trimmed.count <= 200 else { throw Invalid(field, "must be at most 200 characters") }
+        return trimmed
+    }
+
+    static func unique(_ ids: [String]) -> [String] {
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }
+    }
+}
+
+/// URL- and mailbox-safe names.
+public enum Slug {
+    /// Lowercase ASCII letters and digits joined by single dashes; `inbox` when nothing is left.
+    public static func make(_ name: String) -> String {
+        var slug = ""
+        var pendingDash = false
+        for scalar in name.decomposedStringWithCanonicalMapping.unicodeScalars {
+            if scalar.isASCII, CharacterSet.alphanumerics.contains(scalar) {
+                if pendingDash, !slug.isEmpty { slug.append("-") }
+                pendingDash = false
+                slug.unicodeScalars.append(scalar)
+            } else if scalar.properties.generalCategory != .nonspacingMark {
+                pendingDash = true
+            }
+        }
+        slug = slug.lowercased()
+        if slug.count > 48 { slug = String(slug.prefix(48)).trimmingCharacters(in: CharacterSet(charactersIn: "-")) }
+        return slug.isEmpty ? "inbox" : slug
+    }
+}

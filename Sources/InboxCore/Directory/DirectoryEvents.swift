@@ -1,0 +1,175 @@
+import Foundation
+
+/// Events of the `team-<id>` streams.
+public enum TeamEvent: EventFamily {
+    case created(Created)
+
+    public struct Created: Codable, Sendable, Equatable {
+        public var teamId: String
+        public var name: String
+        public var memberIds: [String]
+    }
+
+    /// Stored forever: never rename a tag; add `.v2` and keep decoding `.v1`.
+    public enum Tag: String, Sendable, CaseIterable {
+        case created = "team.created.v1"
+    }
+
+    public var tag: Tag { .created }
+
+    public var payload: Data {
+        switch self {
+        case .created(let data): PayloadCoding.encode(data)
+        }
+    }
+
+    public init?(type: String, payload: Data) throws {
+        guard let tag = Tag(rawValue: type) else { return nil }
+        switch tag {
+        case .created: self = .created(try PayloadCoding.decode(Created.self, from: payload))
+        }
+    }
+
+    public static func stream(_ id: String) -> StreamID { StreamID(category: "team", id: id) }
+}
+
+/// Events of the `inbox-<id>` streams, and the claim of a fallback address on `inboxAddress-<address>`.
+public enum InboxEvent: EventFamily {
+    case created(Created)
+    case membersChanged(MembersChanged)
+    case addressClaimed(AddressClaimed)
+
+    public struct Created: Codable, Sendable, Equatable {
+        public var inboxId: String
+        public var name: String
+        /// `<slug>@<mail domain>`: reaches the inbox even with no connected address.
+        public var fallbackEmail: String
+        public var memberIds: [String]
+        public var teamIds: [String]
+    }
+
+    public struct MembersChanged: Codable, Sendable, Equatable {
+        public var inboxId: String
+        public var memberIds: [String]
+        public var teamIds: [String]
+    }
+
+    public struct AddressClaimed: Codable, Sendable, Equatable {
+        public var inboxId: String
+        public var address: String
+    }
+
+    /// Stored forever: never rename a tag; add `.v2` and keep decoding `.v1`.
+    public enum Tag: String, Sendable, CaseIterable {
+        case created = "inbox.created.v1"
+        case membersChanged = "inbox.members_changed.v1"
+        case addressClaimed = "inbox.address_claimed.v1"
+    }
+
+    public var tag: Tag {
+        switch self {
+        case .created: .created
+        case .membersChanged: .membersChanged
+        case .addressClaimed: .addressClaimed
+        }
+    }
+
+    public var payload: Data {
+        switch self {
+        case .created(let data): PayloadCoding.encode(data)
+        case .membersChanged(let data): PayloadCoding.encode(data)
+        case .addressClaimed(let data): PayloadCoding.encode(data)
+        }
+    }
+
+    public init?(type: String, payload: Data) throws {
+        guard let tag = Tag(rawValue: type) else { return nil }
+        switch tag {
+        case .created: self = .created(try PayloadCoding.decode(Created.self, from: payload))
+        case .membersChanged: self = .membersChanged(try PayloadCoding.decode(MembersChanged.self, from: payload))
+        case .addressClaimed: self = .addressClaimed(try PayloadCoding.decode(AddressClaimed.self, from: payload))
+        }
+    }
+
+    public static func stream(_ id: String) -> StreamID { StreamID(category: "inbox", id: id) }
+
+    /// The stream that reserves an email address for one inbox.
+    public static func addressStream(_ address: String) -> StreamID {
+        KeyedStreams.stream(category: "inboxAddress", key: EmailAddress.normalize(address))
+    }
+}
+
+/// Events of the `channel-<id>` streams, and the keys that deduplicate and thread inbound messages.
+public enum ChannelEvent: EventFamily {
+    case connected(Connected)
+    case messageAccepted(MessageAccepted)
+    case threadOpened(ThreadOpened)
+
+    /// A channel was connected to an inbox. Secrets never go in the log.
+    public struct Connected: Codable, Sendable, Equatable {
+        public var channelId: String
+        public var inboxId: String
+        /// `email`, `chat`, `messenger`, `form` or `custom`.
+        public var type: String
+        public var name: String?
+        public var address: String?
+    }
+
+    /// An inbound message with an external id was accepted (stream `inboundMessage-<channel>/<external id>`):
+    /// the same id again is a duplicate.
+    public struct MessageAccepted: Codable, Sendable, Equatable {
+        public var channelId: String
+        public var externalMessageId: String
+        public var conversationId: String
+        public var messageId: String
+    }
+
+    /// An external thread became a conversation (stream `inboundThread-<channel>/<external thread id>`).
+    public struct ThreadOpened: Codable, Sendable, Equatable {
+        public var channelId: String
+        public var externalThreadId: String
+        public var conversationId: String
+    }
+
+    /// Stored forever: never rename a tag; add `.v2` and keep decoding `.v1`.
+    public enum Tag: String, Sendable, CaseIterable {
+        case connected = "channel.connected.v1"
+        case messageAccepted = "channel.message_accepted.v1"
+        case threadOpened = "channel.thread_opened.v1"
+    }
+
+    public var tag: Tag {
+        switch self {
+        case .connected: .connected
+        case .messageAccepted: .messageAccepted
+        case .threadOpened: .threadOpened
+        }
+    }
+
+    public var payload: Data {
+        switch self {
+        case .connected(let data): PayloadCoding.encode(data)
+        case .messageAccepted(let data): PayloadCoding.encode(data)
+        case .threadOpened(let data): PayloadCoding.encode(data)
+        }
+    }
+
+    public init?(type: String, payload: Data) throws {
+        guard let tag = Tag(rawValue: type) else { return nil }
+        switch tag {
+        case .connected: self = .connected(try PayloadCoding.decode(Connected.self, from: payload))
+        case .messageAccepted: self = .messageAccepted(try PayloadCoding.decode(MessageAccepted.self, from: payload))
+        case .threadOpened: self = .threadOpened(try PayloadCoding.decode(ThreadOpened.self, from: payload))
+        }
+    }
+
+    public static func stream(_ id: String) -> StreamID { StreamID(category: "channel", id: id) }
+
+    public static func messageStream(channelId: String, externalMessageId: String) -> StreamID {
+        KeyedStreams.stream(category: "inboundMessage", key: "\(channelId)/\(externalMessageId)")
+    }
+
+    public static func threadStream(channelId: String, externalThreadId: String) -> StreamID {
+        KeyedStreams.stream(category: "inboundThread", key: "\(channelId)/\(externalThreadId)")
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import InboxCore
+
+/// A conversation as the views store it: the summary API.md lists, plus what computing it needs.
+public struct ConversationRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var inboxId: String
+    public var channelId: String
+    public var channelType: String
+    public var status: String
+    public var assigneeId: String?
+    public var contactId: String?
+    public var subject: String?
+    public var preview: String
+    public var lastMessageAt: Date
+    public var version: UInt64
+    public var visitor: Visitor
+    public var inboundMessages: Int
+    /// For each user, how many inbound messages they have read.
+    public var readBy: [String: Int]
+    public var messageCount: Int
+    public var commentCount: Int
+    /// Lowercased subject and message texts, for `q`.
+    public var searchText: String
+
+    /// Whether `userId` has inbound messages they have not read.
+    public func unread(for userId: String) -> Bool { (readBy[userId] ?? 0) < inboundMessages }
+}
+
+/// A message in a conversation.
+public struct MessageView: Codable, Sendable, Equatable {
+    public var id: String
+    public var direction: String
+    public var authorType: String
+    public var authorId: String?
+    public var text: String
+    public var html: String?
+    public var subject: String?
+    public var at: Date
+    public var delivery: String?
+}
+
+/// An internal comment.
+public struct CommentView: Codable, Sendable, Equatable {
+    public var id: String
+    public var authorId: String
+    public var text: String
+    public var mentions: [String]
+    public var at: Date
+}
+
+/// A contact's own fields.
+public struct ContactView: Codable, Sendable, Equatable {
+    public var id: String
+    public var email: String?
+    public var name: String?
+    public var phone: String?
+    public var company: String?
+    public var createdAt: Date
+}
+
+/// What a conversation list is filtered by (API.md's query parameters, already resolved).
+public struct ConversationFilter: Sendable, Equatable {
+    public enum Assignee: Sendable, Equatable { case unassigned, user(String) }
+
+    /// The inboxes the caller may see; nil means all (admins).
+    public var visibleInboxIds: Set<String>?
+    public var inboxId: String?
+    public var status: String?
+    public var assignee: Assignee?
+    public var channelType: String?
+    public var contactId: String?
+    /// Lowercased words that must all appear in the subject or a message.
+    public var words: [String] = []
+
+    public init() {}
+
+    func admits(_ record: ConversationRecord) -> Bool {
+        if let visibleInboxIds, !visibleInboxIds.contains(record.inboxId) { return false }
+        if let inboxId, record.inboxId != inboxId { return false }
+        if let status, record.status != status { return false }
+        switch assignee {
+        case .unassigned: if record.assigneeId != nil { return false }
+        case .user(let id): if record.assigneeId != id { return false }
+        case nil: break
+        }
+        if let channelType, record.channelType != channelType { return false }
+        if let contactId, record.contactId != contactId { return false }
+        return words.allSatisfy { record.searchText.contains($0) }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import InboxCore
+import LMDB
+
+/// Conversations, their messages and comments, contacts, and the indexes the inbox views read newest first.
+/// Contacts live here too: which contact a conversation belongs to follows from identity claims, so both must be
+/// rebuilt together.
+public final class ConversationsProjection: Projection {
+    public let name = "conversations"
+    public let version: UInt32 = 1
+    /// The longest preview kept.
+    static let previewLength = 140
+    /// The most search text kept per conversation.
+    static let searchTextLimit = 16_384
+
+    let conversations: Database
+    let messages: Database
+    let comments: Database
+    /// `<index name>\0<value>\0<newest-first time><conversation id>` -> empty.
+    let listIndex: Database
+    let contacts: Database
+    /// Identity stream -> contact id.
+    let identityContacts: Database
+    /// Identity stream \0 conversation id -> empty: conversations a visitor identity wrote from.
+    let identityConversations: Database
+
+    public init(environment: Environment) throws {
+        conversations = try environment.openDatabase("conversations.records")
+        messages = try environment.openDatabase("conversations.messages")
+        comments = try environment.openDatabase("conversations.comments")
+        listIndex = try environment.openDatabase("conversations.listIndex")
+        contacts = try environment.openDatabase("conversations.contacts")
+        identityContacts = try environment.openDatabase("conversations.identityContacts")
+        identityConversations = try environment.openDatabase("conversations.identityConversations")
+    }
+
+    public func handles(_ type: String) -> Bool { ConversationEvent.owns(type) || ContactEvent.owns(type) }
+
+    public func reset(in txn: borrowing WriteTransaction) throws {
+        for database in [conversations, messages, comments, listIndex, contacts, identityContacts, identityConversations] {
+            try txn.clear(database)
+        }
+    }
+
+    public func apply(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws {
+        if let contactEvent = try ContactEvent(event) {
+            try apply(contactEvent, in: txn)
+            return
+        }
+        guard let conversationEvent = try ConversationEvent(event) else { return }
+        if case .started(let started) = conversationEvent {
+            try start(started, at: event.recordedAt, version: event.streamVersion, in: txn)
+            return
+        }
+        guard let id = Self.conversationId(of: conversationEvent),
+            var record = try ViewCoding.row(ConversationRecord.self, conversations, id, in: txn)
+        else { return }
+        let before = record
+        record.version = event.streamVersion
+        switch conversationEvent {
+        case .started:
+            return
+        case .messageReceived(let message):
+            record.inboundMessages += 1
+            try addMessage(
+                MessageView(
+                    id: message.messageId, direction: "inbound", authorType: "contact", authorId: record.contactId,
+                    text: message.text, html: message.html, subject: message.subject, at: message.at, delivery: nil),
+                to: &record, in: txn)
+        case .replyPosted(let reply):
+            // Replying means the author has read what they answered.
+            record.readBy[reply.authorId] = record.inboundMessages
+            try addMessage(
+                MessageView(
+                    id: reply.messageId, direction: "outbound", authorType: "user", authorId: reply.authorId,
+                    text: reply.text, html: reply.html, subject: nil, at: reply.postedAt, delivery: reply.delivery),
+                to: &record, in: txn)
+        case .assigned(let assigned):
+            record.assigneeId = assigned.assigneeId
+        case .commentAdded(let added):
+            let comment = CommentView(
+                id: added.commentId, authorId: added.authorId, text: added.text, mentions: added.mentions, at: added.addedAt)
+            try txn.put(comments, key: Self.itemKey(id, record.commentCount), value: try ViewCoding.encode(comment))
+            record.commentCount += 1
+        case .closed:
+            record.status = "closed"
+        case .reopened:
+            record.status = "open"
+        case .contactLinked(let linked):
+            record.contactId = linked.contactId
+        case .markedRead(let read):
+            record.readBy[read.userId] = max(record.readBy[read.userId] ?? 0, read.inboundMessages)
+        }
+        try save(record, replacing: before, in: txn)
+    }
+
+    private func start(_ started: ConversationEvent.Started, at: Date, version: UInt64, in txn: borrowing WriteTransaction) throws {
+        let identities = Identity.of(started.visitor, channelId: started.channelId)
+        var contactId = started.contactId
+        for identity in identities {
+            try txn.put(identityConversations, key: Self.identityKey(identity) + Array(started.conversationId.utf8), value: [])
+            if contactId == nil, let owner = try txn.value(identityContacts, for: Array(identity.stream.rawValue.utf8)) {
+                contactId = String(decoding: owner, as: UTF8.self)
+            }
+        }
+        let record = ConversationRecord(
+            id: started.conversationId, inboxId: started.inboxId, channelId: started.channelId,
+            channelType: started.channelType, status: "open", assigneeId: nil, contactId: contactId,
+            subject: started.subject, preview: "", lastMessageAt: at, version: version, visitor: started.visitor,
+            inboundMessages: 0, readBy: [:], messageCount: 0, commentCount: 0,
+            searchText: (started.subject ?? "").lowercased())
+        try save(record, replacing: nil, in: txn)
+    }
+
+    private func apply(_ event: ContactEvent, in txn: borrowing WriteTransaction) throws {
+        switch event {
+        case .created(let created):
+            let contact = ContactView(
+                id: created.contactId, email: created.email, name: created.name, phone: created.phone,
+                company: created.company, createdAt: created.createdAt)
+            try ViewCoding.put(contact, contacts, created.contactId, in: txn)
+        case .identityClaimed(let claimed):
+            try txn.put(identityContacts, key: Array(claimed.identity.stream.rawValue.utf8), value: Array(claimed.contactId.utf8))
+            // Every conversation this identity wrote from belongs to the contact now.
+            for key in try ViewCoding.keys(identityConversations, prefix: Self.identityKey(claimed.identity), in: txn) {
+                let conversationId = String(decoding: key, as: UTF8.self)
+                guard var record = try ViewCoding.row(ConversationRecord.self, conversations, conversationId, in: txn),
+                    record.contactId == nil
+                else { continue }
+                let before = record
+                record.contactId = claimed.contactId
+                try save(record, replacing: before, in: txn)
+            }
+        }
+    }
+
+    private func addMessage(_ message: MessageView, to record: inout ConversationRecord, in txn: borrowing WriteTransaction) throws {
+        try txn.put(messages, key: Self.itemKey(record.id, record.messageCount), value: try ViewCoding.encode(message))
+        record.messageCount += 1
+        record.preview = String(message.text.prefix(Self.previewLength))
+        record.lastMessageAt = max(record.lastMessageAt, message.at)
+        if record.searchText.utf8.count < Self.searchTextLimit {
+            record.searchText += "\n" + message.text.lowercased()
+        }
+    }
+
+    /// Writes the record and moves its index entries from where `before` had them.
+    private func save(_ record: ConversationRecord, replacing before: ConversationRecord?, in txn: borrowing WriteTransaction) throws {
+        let old = before.map(Self.indexKeys) ?? []
+        let new = Self.indexKeys(record)
+        for key in old where !new.contains(key) { try txn.delete(listIndex, key: key) }
+        for key in new where !old.contains(key) { try txn.put(listIndex, key: key, value: []) }
+        try ViewCoding.put(record, conversations, record.id, in: txn)
+    }
+
+    // MARK: Keys
+
+    /// The index entries of a record: one per way the views list conversations.
+    static func indexKeys(_ record: ConversationRecord) -> [[UInt8]] {
+        let tail = ViewCoding.newestFirst(record.lastMessageAt) + Array(record.id.utf8)
+        var keys = [
+            indexPrefix(.all, "") + tail,
+            indexPrefix(.inbox, record.inboxId) + tail,
+            indexPrefix(.assignee, record.assigneeId ?? "") + tail,
+        ]
+        if let contactId = record.contactId { keys.append(indexPrefix(.contact, contactId) + tail) }
+        return keys
+    }
+
+    enum Index: String { case all, inbox, assignee, contact }
+
+    static func indexPrefix(_ index: Index, _ value: String) -> [UInt8] {
+        ViewCoding.component(index.rawValue) + ViewCoding.component(value)
+    }
+
+    static func itemKey(_ conversationId: String, _ sequence: Int) -> [UInt8] {
+        ViewCoding.component(conversationId) + ViewCoding.bigEndian(UInt32(sequence))
+    }
+
+    static func identityKey(_ identity: Identity) -> [UInt8] { ViewCoding.component(identity.stream.rawValue) }
+
+    static func conversationId(of event: ConversationEvent) -> String? {
+        switch event {
+        case .started(let e): e.conversationId
+        case .messageReceived(let e): e.conversationId
+        case .replyPosted(let e): e.conversationId
+        case .assigned(let e): e.conversationId
+        case .commentAdded(let e): e.conversationId
+        case .closed(let e): e.conversationId
+        case .reopened(let e): e.conversationId
+        case .contactLinked(let e): e.conversationId
+        case .markedRead(let e): e.conversationId
+        }
+    }
+}
