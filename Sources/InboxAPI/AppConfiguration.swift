@@ -19,6 +19,11 @@ public struct AppConfiguration: Sendable {
 
     public init() {}
 
+    /// The read models' directory: derived from the log, rebuilt from it when removed.
+    public var viewsDirectory: String {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent("views").path
+    }
+
     /// The event log's directory.
     public var logDirectory: String {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent("log").path

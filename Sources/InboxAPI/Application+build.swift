@@ -3,27 +3,47 @@ import Foundation
 import Hummingbird
 import InboxCore
 import Logging
+import Projections
 
-/// Builds the whole service: the log, its bootstrap, the routes and the background services. The executable
-/// and the tests both run this wiring.
+/// Builds the whole service: the log, its bootstrap, the read models and their runner, the routes. The
+/// executable and the tests both run this wiring.
 public func buildApplication(
     configuration: AppConfiguration, logger: Logger = Logger(label: "switchboard")
 ) async throws -> some ApplicationProtocol {
     let log = try LMDBEventLog(path: configuration.logDirectory, logger: logger)
+    let views: ReadModels
+    let runner: ProjectionRunner
+    let headAtStart: UInt64
     do {
         try await AdminTokenBootstrap.run(log: log, configuration: configuration, logger: logger)
+        views = try ReadModels(path: configuration.viewsDirectory)
+        runner = try ProjectionRunner(log: log, environment: views.environment, projections: views.projections, logger: logger)
+        headAtStart = try await log.head()
     } catch {
         await log.close()
         throw error
     }
 
+    let backend = Backend(log: log, runner: runner, views: views, configuration: configuration)
+    let idempotency = Idempotency(backend: backend)
     let router = Router(context: SwitchboardRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(log: log).register(on: router)
+    let api = router.group("api/v1")
+        .add(middleware: CatchUpMiddleware(runner: runner, headAtStart: headAtStart))
+        .add(middleware: AuthMiddleware(views: views))
+    DirectoryRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    InboxRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    InboundRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    ConversationRoutes(backend: backend).register(on: api)
+    ConversationCommandRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    ContactRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    EventFeedRoutes(backend: backend).register(on: api)
 
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchboard"),
-        services: [EventLogService(log: log)],
+        // Shut down in reverse: the server first, then the runner, then the log and the views it wrote.
+        services: [EventLogService(log: log, views: views), runner],
         logger: logger)
 }

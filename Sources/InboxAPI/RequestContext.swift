@@ -3,6 +3,8 @@ import Hummingbird
 /// The context every Switchboard route sees.
 public struct SwitchboardRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware`.
+    public var caller: Caller?
 
     public init(source: Source) {
         coreContext = .init(source: source)

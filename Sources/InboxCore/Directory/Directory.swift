@@ -90,11 +90,24 @@ public enum Directory {
             throw Invalid("type", "must be one of \(channelTypes.sorted().joined(separator: ", "))")
         }
         let name = try name.map { (name) throws(Invalid) in try requireName(name, field: "name") }
+        var address = address
+        if type == "email" {
+            let normalized = EmailAddress.normalize(address ?? "")
+            guard EmailAddress.isValid(normalized) else { throw Invalid("address", "is not an email address") }
+            address = normalized
+        }
         let stream = ChannelEvent.stream(channelId)
-        return AppendBatch(
-            [ChannelEvent.connected(.init(channelId: channelId, inboxId: inboxId, type: type, name: name, address: address))
-                .proposed(to: stream, by: actor)],
-            expectations: [stream: .noStream])
+        var events = [
+            ChannelEvent.connected(.init(channelId: channelId, inboxId: inboxId, type: type, name: name, address: address))
+                .proposed(to: stream, by: actor)
+        ]
+        var expectations: [StreamID: ExpectedVersion] = [stream: .noStream]
+        // An address delivers to one inbox only: it shares the claim streams of the fallback addresses.
+        if type == "email", let address {
+            events.append(InboxEvent.addressClaimed(.init(inboxId: inboxId, address: address)).proposed(to: InboxEvent.addressStream(address), by: actor))
+            expectations[InboxEvent.addressStream(address)] = .noStream
+        }
+        return AppendBatch(events, expectations: expectations)
     }
 
     static func requireName(_ name: String, field: String) throws(Invalid) -> String {

@@ -122,6 +122,13 @@ public enum ChannelEvent: EventFamily {
         public var externalMessageId: String
         public var conversationId: String
         public var messageId: String
+
+        public init(channelId: String, externalMessageId: String, conversationId: String, messageId: String) {
+            self.channelId = channelId
+            self.externalMessageId = externalMessageId
+            self.conversationId = conversationId
+            self.messageId = messageId
+        }
     }
 
     /// An external thread became a conversation (stream `inboundThread-<channel>/<external thread id>`).
@@ -129,6 +136,12 @@ public enum ChannelEvent: EventFamily {
         public var channelId: String
         public var externalThreadId: String
         public var conversationId: String
+
+        public init(channelId: String, externalThreadId: String, conversationId: String) {
+            self.channelId = channelId
+            self.externalThreadId = externalThreadId
+            self.conversationId = conversationId
+        }
     }
 
     /// Stored forever: never rename a tag; add `.v2` and keep decoding `.v1`.

@@ -1,0 +1,37 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import InboxCore
+
+/// `GET /events`: the log in order, as envelopes, for integrations (admins only). Replies on custom channels
+/// reach their integration this way.
+struct EventFeedRoutes {
+    let backend: Backend
+
+    func register(on api: RouterGroup<SwitchboardRequestContext>) {
+        api.get("events", use: feed)
+    }
+
+    @Sendable func feed(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        _ = try context.requireCaller().requireAdmin()
+        let query = request.uri.queryParameters
+        var after: UInt64 = 0
+        if let text = query.get("after") {
+            guard let position = UInt64(text) else {
+                throw APIError.badRequest("'after' must be a log position (a whole number).", code: "invalid_query")
+            }
+            after = position
+        }
+        if let cursor = query.get("cursor") {
+            guard let position = UInt64(String(decoding: try ListCursor.decode(cursor), as: UTF8.self)) else {
+                throw ListCursor.invalid
+            }
+            after = max(after, position)
+        }
+        let limit = try Parameters.limit(request)
+        let events = after == UInt64.max ? [] : try await backend.log.read(from: after + 1, maxCount: limit)
+        let items = try events.map(EnvelopeJSON.init)
+        let next = events.count == limit ? events.last.map { ListCursor.encode(Array(String($0.position).utf8)) } : nil
+        return try JSONOutput.response(ListJSON(items: items, nextCursor: next))
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import InboxCore
+import Projections
+
+/// Inboxes, their members and their channels.
+struct InboxRoutes {
+    let backend: Backend
+    let idempotency: Idempotency
+    /// How many `<slug>-<n>` fallback addresses are tried before giving up.
+    static let fallbackAttempts = 50
+
+    struct NewInbox: RequestBody {
+        static let fields: Set<String> = ["name", "memberIds", "teamIds"]
+        var name: String
+        var memberIds: [String]?
+        var teamIds: [String]?
+    }
+
+    struct Members: RequestBody {
+        static let fields: Set<String> = ["memberIds", "teamIds"]
+        var memberIds: [String]
+        var teamIds: [String]
+    }
+
+    struct NewChannel: RequestBody {
+        static let fields: Set<String> = ["type", "name", "address"]
+        var type: String
+        var name: String?
+        var address: String?
+    }
+
+    /// The channel types this version connects; the others arrive with their own adapters.
+    static let connectableTypes: Set<String> = ["custom", "email"]
+
+    func register(on api: RouterGroup<SwitchboardRequestContext>) {
+        api.post("inboxes", use: createInbox)
+        api.get("inboxes", use: listInboxes)
+        api.get("inboxes/:id", use: getInbox)
+        api.put("inboxes/:id/members", use: setMembers)
+        api.post("inboxes/:id/channels", use: connectChannel)
+        api.get("inboxes/:id/channels", use: listChannels)
+    }
+
+    @Sendable func createInbox(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let caller = try context.requireCaller().requireAdmin()
+        let body = try await StrictJSON.decode(NewInbox.self, from: request, context: context)
+        return try await idempotency.run(request, context: context, caller: caller, body: body.bytes) {
+            let memberIds = body.value.memberIds ?? []
+            let teamIds = body.value.teamIds ?? []
+            try backend.requireUsers(memberIds, field: "memberIds")
+            try requireTeams(teamIds)
+            let inboxId = Identifiers.make()
+            // The fallback address is claimed through the log: a taken one moves on to `<slug>-2`, `-3`...
+            for attempt in 1...Self.fallbackAttempts {
+                let address = Directory.fallbackAddress(
+                    name: body.value.name, domain: backend.configuration.mailDomain, attempt: attempt)
+                let batch = try invalidAsAPIError {
+                    try Directory.createInbox(
+                        inboxId: inboxId, name: body.value.name, address: address, memberIds: memberIds, teamIds: teamIds,
+                        by: caller.actor)
+                }
+                let position: UInt64
+                do {
+                    position = try await backend.commit(batch)
+                } catch let error as EventLogError where error.conflictingStream == InboxEvent.addressStream(address) {
+                    continue
+                } catch let error as EventLogError {
+                    throw APIError.from(error)
+                }
+                return try WriteAnswer(status: .created, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
+            }
+            throw APIError.conflict("No free fallback address is left for this inbox name.", code: "address_taken")
+        }
+    }
+
+    @Sendable func listInboxes(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let inboxes = try backend.read { txn in try backend.views.directory.inboxes(in: txn) }
+        return try JSONOutput.response(ListJSON(items: inboxes.filter { caller.mayAccess(inboxId: $0.id) }.map(InboxJSON.init)))
+    }
+
+    @Sendable func getInbox(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        return try JSONOutput.response(InboxJSON(try visibleInbox(try Parameters.id(context), caller)))
+    }
+
+    @Sendable func setMembers(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let caller = try context.requireCaller().requireAdmin()
+        let inboxId = try Parameters.id(context)
+        let body = try await StrictJSON.decode(Members.self, from: request, context: context)
+        return try await idempotency.run(request, context: context, caller: caller, body: body.bytes) {
+            _ = try visibleInbox(inboxId, caller)
+            try backend.requireUsers(body.value.memberIds, field: "memberIds")
+            try requireTeams(body.value.teamIds)
+            let batch = Directory.setInboxMembers(
+                inboxId: inboxId, memberIds: body.value.memberIds, teamIds: body.value.teamIds, by: caller.actor)
+            let position = try await backend.commit(batch) { _ in .internalError() }
+            return try WriteAnswer(status: .ok, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
+        }
+    }
+
+    @Sendable func connectChannel(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let inboxId = try Parameters.id(context)
+        _ = try visibleInbox(inboxId, caller)
+        _ = try caller.requireAdmin()
+        let body = try await StrictJSON.decode(NewChannel.self, from: request, context: context)
+        return try await idempotency.run(request, context: context, caller: caller, body: body.bytes) {
+            let type = body.value.type
+            guard Self.connectableTypes.contains(type) else {
+                throw APIError.unprocessable(
+                    "Field 'type' must be one of \(Self.connectableTypes.sorted().joined(separator: ", ")).",
+                    code: "unsupported_channel_type")
+            }
+            if type == "custom", body.value.name == nil { throw APIError.unprocessable("Field 'name' is required.") }
+            if type == "email", body.value.address == nil { throw APIError.unprocessable("Field 'address' is required.") }
+            let channelId = Identifiers.make()
+            let batch = try invalidAsAPIError {
+                try Directory.connectChannel(
+                    channelId: channelId, inboxId: inboxId, type: type, name: body.value.name,
+                    address: type == "email" ? body.value.address : nil, by: caller.actor)
+            }
+            let position = try await backend.commit(batch) { _ in
+                .conflict("This address already delivers to an inbox.", code: "address_taken")
+            }
+            let channel = try backend.read { txn in try backend.views.directory.channel(channelId, in: txn) }
+            guard let channel else { throw APIError.internalError() }
+            return try WriteAnswer(status: .created, ChannelJSON(channel), logPosition: position)
+        }
+    }
+
+    @Sendable func listChannels(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let inboxId = try Parameters.id(context)
+        _ = try visibleInbox(inboxId, caller)
+        let channels = try backend.read { txn in try backend.views.directory.channels(inboxId: inboxId, in: txn) }
+        return try JSONOutput.response(ListJSON(items: channels.map(ChannelJSON.init)))
+    }
+
+    /// The inbox, or 404 when it does not exist or the caller is not a member.
+    private func visibleInbox(_ id: String, _ caller: Caller) throws -> InboxView {
+        guard caller.mayAccess(inboxId: id), let inbox = try backend.read({ txn in try backend.views.directory.inbox(id, in: txn) })
+        else { throw APIError.notFound("No such inbox.") }
+        return inbox
+    }
+
+    private func requireTeams(_ ids: [String]) throws {
+        try backend.read { txn in
+            for id in ids where try backend.views.directory.team(id, in: txn) == nil {
+                throw APIError.unprocessable("Field 'teamIds' names an unknown team '\(id)'.", code: "unknown_team")
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import InboxCore
+import LMDB
+
+/// One page of a conversation list.
+public struct ConversationPage: Sendable {
+    public var records: [ConversationRecord]
+    /// Where the next page starts, when there is one: the index key of the last record returned.
+    public var nextKey: [UInt8]?
+}
+
+/// Why a list cannot be read.
+public struct InvalidCursor: Error, Sendable {}
+
+extension ConversationsProjection {
+    public func record(_ id: String, in txn: borrowing ReadTransaction) throws -> ConversationRecord? {
+        try ViewCoding.row(ConversationRecord.self, conversations, id, in: txn)
+    }
+
+    /// A conversation's messages, oldest first.
+    public func messages(of id: String, in txn: borrowing ReadTransaction) throws -> [MessageView] {
+        try ViewCoding.rows(MessageView.self, messages, prefix: ViewCoding.component(id), in: txn)
+    }
+
+    /// A conversation's internal comments, oldest first.
+    public func comments(of id: String, in txn: borrowing ReadTransaction) throws -> [CommentView] {
+        try ViewCoding.rows(CommentView.self, comments, prefix: ViewCoding.component(id), in: txn)
+    }
+
+    public func contact(_ id: String, in txn: borrowing ReadTransaction) throws -> ContactView? {
+        try ViewCoding.row(ContactView.self, contacts, id, in: txn)
+    }
+
+    /// The contact that claimed `identity`, if any.
+    public func contactId(holding identity: Identity, in txn: borrowing ReadTransaction) throws -> String? {
+        try txn.value(identityContacts, for: Array(identity.stream.rawValue.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Conversations admitted by `filter`, newest `lastMessageAt` first, `limit` at most, after the index key
+    /// `after` (from a previous page). Walks the narrowest index the filter allows.
+    public func list(
+        _ filter: ConversationFilter, limit: Int, after: [UInt8]?, in txn: borrowing ReadTransaction
+    ) throws -> ConversationPage {
+        let prefix = Self.narrowestPrefix(filter)
+        if let after, !after.starts(with: prefix) || after.count <= prefix.count { throw InvalidCursor() }
+        return try txn.withCursor(listIndex) { cursor in
+            var records: [ConversationRecord] = []
+            var lastKey: [UInt8]?
+            var entry = try cursor.seek(atOrAfter: after ?? prefix)
+            if let after, let current = entry, current.key.elementsEqual(after) { entry = try cursor.next() }
+            while let current = entry, current.key.starts(with: prefix) {
+                let idBytes = current.key.dropFirst(prefix.count + 8)
+                let id = String(decoding: idBytes, as: UTF8.self)
+                if let record = try ViewCoding.row(ConversationRecord.self, conversations, id, in: txn), filter.admits(record) {
+                    if records.count == limit { return ConversationPage(records: records, nextKey: lastKey) }
+                    records.append(record)
+                    lastKey = Array(current.key)
+                }
+                entry = try cursor.next()
+            }
+            return ConversationPage(records: records, nextKey: nil)
+        }
+    }
+
+    static func narrowestPrefix(_ filter: ConversationFilter) -> [UInt8] {
+        if let contactId = filter.contactId { return indexPrefix(.contact, contactId) }
+        switch filter.assignee {
+        case .user(let userId): return indexPrefix(.assignee, userId)
+        case .unassigned: return indexPrefix(.assignee, "")
+        case nil: break
+        }
+        if let inboxId = filter.inboxId { return indexPrefix(.inbox, inboxId) }
+        return indexPrefix(.all, "")
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import InboxCore
+import LMDB
+
+extension DirectoryProjection {
+    public func user(_ id: String, in txn: borrowing ReadTransaction) throws -> UserView? {
+        try ViewCoding.row(UserView.self, users, id, in: txn)
+    }
+
+    public func users(in txn: borrowing ReadTransaction) throws -> [UserView] {
+        try ViewCoding.rows(UserView.self, users, in: txn)
+    }
+
+    /// The user holding the API token whose SHA-256 is `tokenHash`.
+    public func userId(tokenHash: String, in txn: borrowing ReadTransaction) throws -> String? {
+        try txn.value(tokens, for: Array(tokenHash.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The user registered with (normalised) `email`.
+    public func userId(email: String, in txn: borrowing ReadTransaction) throws -> String? {
+        try txn.value(usersByEmail, for: Array(EmailAddress.normalize(email).utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public func team(_ id: String, in txn: borrowing ReadTransaction) throws -> TeamView? {
+        try ViewCoding.row(TeamView.self, teams, id, in: txn)
+    }
+
+    public func teams(in txn: borrowing ReadTransaction) throws -> [TeamView] {
+        try ViewCoding.rows(TeamView.self, teams, in: txn)
+    }
+
+    public func inbox(_ id: String, in txn: borrowing ReadTransaction) throws -> InboxView? {
+        try ViewCoding.row(InboxView.self, inboxes, id, in: txn)
+    }
+
+    public func inboxes(in txn: borrowing ReadTransaction) throws -> [InboxView] {
+        try ViewCoding.rows(InboxView.self, inboxes, in: txn)
+    }
+
+    public func channel(_ id: String, in txn: borrowing ReadTransaction) throws -> ChannelView? {
+        try ViewCoding.row(ChannelView.self, channels, id, in: txn)
+    }
+
+    public func channels(inboxId: String, in txn: borrowing ReadTransaction) throws -> [ChannelView] {
+        try ViewCoding.rows(ChannelView.self, channels, in: txn).filter { $0.inboxId == inboxId }
+    }
+
+    /// The inboxes `userId` works in: as a member, or as a member of one of the inbox's teams.
+    public func inboxIds(memberId userId: String, in txn: borrowing ReadTransaction) throws -> Set<String> {
+        let teamIds = Set(try teams(in: txn).filter { $0.memberIds.contains(userId) }.map(\.id))
+        return Set(try inboxes(in: txn).filter { inbox in
+            inbox.memberIds.contains(userId) || inbox.teamIds.contains(where: teamIds.contains)
+        }.map(\.id))
+    }
+}
