@@ -7,7 +7,7 @@ import LMDB
 /// rebuilt together.
 public final class ConversationsProjection: Projection {
     public let name = "conversations"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
     /// The longest preview kept.
     static let previewLength = 140
     /// The most search text kept per conversation.
@@ -106,7 +106,8 @@ public final class ConversationsProjection: Projection {
         let record = ConversationRecord(
             id: started.conversationId, inboxId: started.inboxId, channelId: started.channelId,
             channelType: started.channelType, status: "open", assigneeId: nil, contactId: contactId,
-            subject: started.subject, preview: "", lastMessageAt: at, version: version, visitor: started.visitor,
+            // Its first message, in the same append, sets the real time (`sentAt` when the channel gave one).
+            subject: started.subject, preview: "", lastMessageAt: .distantPast, version: version, visitor: started.visitor,
             inboundMessages: 0, readBy: [:], messageCount: 0, commentCount: 0,
             searchText: (started.subject ?? "").lowercased())
         try save(record, replacing: nil, in: txn)
