@@ -15,8 +15,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
-# The schema tests validate JSON with Python's jsonschema.
-python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema
+# The schema tests validate JSON with Python's jsonschema, and Schemas/openapi.yaml with openapi-spec-validator.
+pip_install() {
+  python3 -m pip install -q "$@" 2>/dev/null || python3 -m pip install -q --break-system-packages "$@"
+}
+python3 -c "import jsonschema" 2>/dev/null || pip_install jsonschema
+python3 -c "import yaml, openapi_spec_validator" 2>/dev/null || pip_install pyyaml openapi-spec-validator
+python3 "$(dirname "$0")/check-openapi.py"
 
 pkg-config --exists lmdb || { echo "setup: pkg-config cannot find lmdb after install" >&2; exit 1; }
 echo "setup: liblmdb $(pkg-config --modversion lmdb) ready"

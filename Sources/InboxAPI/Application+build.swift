@@ -24,21 +24,7 @@ public func buildApplication(
         throw error
     }
 
-    let backend = Backend(log: log, runner: runner, views: views, configuration: configuration)
-    let idempotency = Idempotency(backend: backend)
-    let router = Router(context: SwitchboardRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
-    HealthRoutes(log: log).register(on: router)
-    let api = router.group("api/v1")
-        .add(middleware: CatchUpMiddleware(runner: runner, headAtStart: headAtStart))
-        .add(middleware: AuthMiddleware(views: views))
-    DirectoryRoutes(backend: backend, idempotency: idempotency).register(on: api)
-    InboxRoutes(backend: backend, idempotency: idempotency).register(on: api)
-    InboundRoutes(backend: backend, idempotency: idempotency).register(on: api)
-    ConversationRoutes(backend: backend).register(on: api)
-    ConversationCommandRoutes(backend: backend, idempotency: idempotency).register(on: api)
-    ContactRoutes(backend: backend, idempotency: idempotency).register(on: api)
-    EventFeedRoutes(backend: backend).register(on: api)
+    let router = buildRouter(backend: Backend(log: log, runner: runner, views: views, configuration: configuration), headAtStart: headAtStart)
 
     return Application(
         router: router,
@@ -46,4 +32,23 @@ public func buildApplication(
         // Shut down in reverse: the server first, then the runner, then the log and the views it wrote.
         services: [EventLogService(log: log, views: views), runner],
         logger: logger)
+}
+
+/// Every route of the service over `backend`; API requests wait until the views hold the log's `headAtStart`.
+func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardRequestContext> {
+    let idempotency = Idempotency(backend: backend)
+    let router = Router(context: SwitchboardRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    HealthRoutes(log: backend.log).register(on: router)
+    let api = router.group("api/v1")
+        .add(middleware: CatchUpMiddleware(runner: backend.runner, headAtStart: headAtStart))
+        .add(middleware: AuthMiddleware(views: backend.views))
+    DirectoryRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    InboxRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    InboundRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    ConversationRoutes(backend: backend).register(on: api)
+    ConversationCommandRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    ContactRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    EventFeedRoutes(backend: backend).register(on: api)
+    return router
 }
