@@ -13,10 +13,10 @@ struct BenchSample: Sendable {
         payload = Data((base + String(repeating: "x", count: padding) + tail).utf8)
     }
 
-    /// A proposed event on conversation stream `conversation`.
-    func proposed(conversation: Int) -> ProposedEvent {
+    /// A proposed event opening a new conversation stream, named as the product names them (time-ordered ids).
+    func proposed() -> ProposedEvent {
         ProposedEvent(
-            streamId: StreamID("conversation-\(conversation)")!,
+            streamId: ConversationEvent.stream(Identifiers.make()),
             type: "conversation.message_received.v1",
             actor: ActorRef(kind: .integration, id: "ch_0192f5d7c1e07a3b"),
             correlationId: EventIDs.make(),
@@ -25,7 +25,7 @@ struct BenchSample: Sendable {
 
     /// The same event as the log stores it, for the raw LMDB runs.
     func recorded(position: UInt64) -> RecordedEvent {
-        let event = proposed(conversation: Int(position))
+        let event = proposed()
         return RecordedEvent(
             position: position, streamId: event.streamId, streamVersion: 1, eventId: event.eventId,
             type: event.type, recordedAt: Date(), actor: event.actor, correlationId: event.correlationId,

@@ -85,10 +85,10 @@ public struct LogBenchmark: Sendable {
         let perWriter = count / writers
         let elapsed = try await ContinuousClock().measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for writer in 0..<writers {
+                for _ in 0..<writers {
                     group.addTask {
-                        for index in 0..<perWriter {
-                            let event = sample.proposed(conversation: writer * perWriter + index)
+                        for _ in 0..<perWriter {
+                            let event = sample.proposed()
                             _ = try await log.append(AppendBatch([event], expectations: [event.streamId: .noStream]))
                         }
                     }
@@ -106,7 +106,7 @@ public struct LogBenchmark: Sendable {
         var written = 0
         while written < count {
             let size = min(1_000, count - written)
-            let events = (0..<size).map { sample.proposed(conversation: written + $0) }
+            let events = (0..<size).map { _ in sample.proposed() }
             _ = try await log.append(AppendBatch(events))
             written += size
         }

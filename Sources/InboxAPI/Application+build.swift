@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import InboxCore
 import Logging
+import NIOCore
 import Projections
 
 /// Builds the whole service: the log, its bootstrap, the read models and their runner, the routes. The
@@ -31,6 +32,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchboard"),
         // Shut down in reverse: the server first, then the runner, then the log and the views it wrote.
         services: [EventLogService(log: log, views: views), runner],
+        onServerRunning: { channel in await configuration.onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }
 

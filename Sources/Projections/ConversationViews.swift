@@ -20,8 +20,6 @@ public struct ConversationRecord: Codable, Sendable, Equatable {
     public var readBy: [String: Int]
     public var messageCount: Int
     public var commentCount: Int
-    /// Lowercased subject and message texts, for `q`.
-    public var searchText: String
 
     /// Whether `userId` has inbound messages they have not read.
     public func unread(for userId: String) -> Bool { (readBy[userId] ?? 0) < inboundMessages }
@@ -86,6 +84,11 @@ public struct ConversationFilter: Sendable, Equatable {
         }
         if let channelType, record.channelType != channelType { return false }
         if let contactId, record.contactId != contactId { return false }
-        return words.allSatisfy { record.searchText.contains($0) }
+        return true
+    }
+
+    /// Whether every word of `q` appears in the conversation's lowercased subject and messages.
+    func matches(searchText: String) -> Bool {
+        words.allSatisfy { searchText.contains($0) }
     }
 }

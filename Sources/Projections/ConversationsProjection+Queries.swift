@@ -51,7 +51,9 @@ extension ConversationsProjection {
             while let current = entry, current.key.starts(with: prefix) {
                 let idBytes = current.key.dropFirst(prefix.count + 8)
                 let id = String(decoding: idBytes, as: UTF8.self)
-                if let record = try ViewCoding.row(ConversationRecord.self, conversations, id, in: txn), filter.admits(record) {
+                if let record = try ViewCoding.row(ConversationRecord.self, conversations, id, in: txn), filter.admits(record),
+                    try filter.words.isEmpty || filter.matches(searchText: searchText(of: id, in: txn))
+                {
                     if records.count == limit { return ConversationPage(records: records, nextKey: lastKey) }
                     records.append(record)
                     lastKey = Array(current.key)
@@ -60,6 +62,10 @@ extension ConversationsProjection {
             }
             return ConversationPage(records: records, nextKey: nil)
         }
+    }
+
+    private func searchText(of id: String, in txn: borrowing ReadTransaction) throws -> String {
+        try txn.value(searchText, for: Array(id.utf8)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     static func narrowestPrefix(_ filter: ConversationFilter) -> [UInt8] {

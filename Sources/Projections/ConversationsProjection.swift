@@ -7,7 +7,7 @@ import LMDB
 /// rebuilt together.
 public final class ConversationsProjection: Projection {
     public let name = "conversations"
-    public let version: UInt32 = 2
+    public let version: UInt32 = 3
     /// The longest preview kept.
     static let previewLength = 140
     /// The most search text kept per conversation.
@@ -19,6 +19,8 @@ public final class ConversationsProjection: Projection {
     /// `<index name>\0<value>\0<newest-first time><conversation id>` -> empty.
     let listIndex: Database
     let contacts: Database
+    /// Conversation id -> lowercased subject and message texts, for `q` (kept out of the records the lists read).
+    let searchText: Database
     /// Identity stream -> contact id.
     let identityContacts: Database
     /// Identity stream \0 conversation id -> empty: conversations a visitor identity wrote from.
@@ -30,6 +32,7 @@ public final class ConversationsProjection: Projection {
         comments = try environment.openDatabase("conversations.comments")
         listIndex = try environment.openDatabase("conversations.listIndex")
         contacts = try environment.openDatabase("conversations.contacts")
+        searchText = try environment.openDatabase("conversations.searchText")
         identityContacts = try environment.openDatabase("conversations.identityContacts")
         identityConversations = try environment.openDatabase("conversations.identityConversations")
     }
@@ -37,7 +40,7 @@ public final class ConversationsProjection: Projection {
     public func handles(_ type: String) -> Bool { ConversationEvent.owns(type) || ContactEvent.owns(type) }
 
     public func reset(in txn: borrowing WriteTransaction) throws {
-        for database in [conversations, messages, comments, listIndex, contacts, identityContacts, identityConversations] {
+        for database in [conversations, messages, comments, listIndex, contacts, searchText, identityContacts, identityConversations] {
             try txn.clear(database)
         }
     }
@@ -108,8 +111,8 @@ public final class ConversationsProjection: Projection {
             channelType: started.channelType, status: "open", assigneeId: nil, contactId: contactId,
             // Its first message, in the same append, sets the real time (`sentAt` when the channel gave one).
             subject: started.subject, preview: "", lastMessageAt: .distantPast, version: version, visitor: started.visitor,
-            inboundMessages: 0, readBy: [:], messageCount: 0, commentCount: 0,
-            searchText: (started.subject ?? "").lowercased())
+            inboundMessages: 0, readBy: [:], messageCount: 0, commentCount: 0)
+        try txn.put(searchText, key: Array(started.conversationId.utf8), value: Array((started.subject ?? "").lowercased().utf8))
         try save(record, replacing: nil, in: txn)
     }
 
@@ -140,8 +143,11 @@ public final class ConversationsProjection: Projection {
         record.messageCount += 1
         record.preview = String(message.text.prefix(Self.previewLength))
         record.lastMessageAt = max(record.lastMessageAt, message.at)
-        if record.searchText.utf8.count < Self.searchTextLimit {
-            record.searchText += "\n" + message.text.lowercased()
+        let key = Array(record.id.utf8)
+        var text = try txn.value(searchText, for: key).map { Array($0) } ?? []
+        if text.count < Self.searchTextLimit {
+            text += Array(("\n" + message.text.lowercased()).utf8)
+            try txn.put(searchText, key: key, value: text)
         }
     }
 

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Switchboard against raw LMDB on this machine.",
-        subcommands: [LogBench.self])
+        subcommands: [LogBench.self, APIBench.self])
 }
 
 /// `switchboard bench log`: durable appends with 1, 8 and 64 writers and replay, each as a ratio of raw LMDB.
@@ -52,6 +52,52 @@ struct LogBench: AsyncParsableCommand {
         options.replayEvents = replayEvents
         options.payloadBytes = payloadBytes
         let report = try await LogBenchmark(options: options, logger: logger).run()
+        print(report.markdown)
+    }
+}
+
+/// `switchboard bench api`: the HTTP API on loopback over a prefilled log.
+struct APIBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "api",
+        abstract: "Inbound messages and inbox-view latency through the HTTP API, with raw liblmdb alongside.")
+
+    @Option(help: "Conversations written to the log before the service starts.")
+    var conversations = 1_000_000
+
+    @Option(help: "Inbound messages posted during the run.")
+    var messages = 20_000
+
+    @Option(help: "Concurrent connections posting inbound messages.")
+    var connections = 64
+
+    @Option(help: "Concurrent clients querying the inbox view.")
+    var queryClients = 100
+
+    @Option(help: "Inbox-view queries in all.")
+    var queries = 20_000
+
+    @Option(help: "Scratch directory (removed afterwards); defaults to a fresh temporary one.")
+    var dir: String?
+
+    func validate() throws {
+        guard conversations >= 0, messages > 0, connections > 0, queryClients > 0, queries > 0 else {
+            throw ValidationError("counts must be positive")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "switchboard.bench")
+        logger.logLevel = .warning
+        let directory = dir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bench-\(UUID().uuidString)")
+        var options = APIBenchmark.Options(directory: directory)
+        options.conversations = conversations
+        options.messages = messages
+        options.connections = connections
+        options.queryClients = queryClients
+        options.queries = queries
+        let report = try await APIBenchmark(options: options, logger: logger).run()
         print(report.markdown)
     }
 }
