@@ -14,7 +14,7 @@ public struct InvalidCursor: Error, Sendable {}
 
 extension ConversationsProjection {
     public func record(_ id: String, in txn: borrowing ReadTransaction) throws -> ConversationRecord? {
-        try ViewCoding.row(ConversationRecord.self, conversations, id, in: txn)
+        try storedRecord(id, in: txn)
     }
 
     /// A conversation's messages, oldest first.
@@ -51,7 +51,7 @@ extension ConversationsProjection {
             while let current = entry, current.key.starts(with: prefix) {
                 let idBytes = current.key.dropFirst(prefix.count + 8)
                 let id = String(decoding: idBytes, as: UTF8.self)
-                if let record = try ViewCoding.row(ConversationRecord.self, conversations, id, in: txn), filter.admits(record),
+                if let record = try storedRecord(id, in: txn), filter.admits(record),
                     try filter.words.isEmpty || filter.matches(searchText: searchText(of: id, in: txn))
                 {
                     if records.count == limit { return ConversationPage(records: records, nextKey: lastKey) }

@@ -7,7 +7,7 @@ import LMDB
 /// rebuilt together.
 public final class ConversationsProjection: Projection {
     public let name = "conversations"
-    public let version: UInt32 = 3
+    public let version: UInt32 = 4
     /// The longest preview kept.
     static let previewLength = 140
     /// The most search text kept per conversation.
@@ -56,7 +56,7 @@ public final class ConversationsProjection: Projection {
             return
         }
         guard let id = Self.conversationId(of: conversationEvent),
-            var record = try ViewCoding.row(ConversationRecord.self, conversations, id, in: txn)
+            var record = try storedRecord(id, in: txn)
         else { return }
         let before = record
         record.version = event.streamVersion
@@ -128,7 +128,7 @@ public final class ConversationsProjection: Projection {
             // Every conversation this identity wrote from belongs to the contact now.
             for key in try ViewCoding.keys(identityConversations, prefix: Self.identityKey(claimed.identity), in: txn) {
                 let conversationId = String(decoding: key, as: UTF8.self)
-                guard var record = try ViewCoding.row(ConversationRecord.self, conversations, conversationId, in: txn),
+                guard var record = try storedRecord(conversationId, in: txn),
                     record.contactId == nil
                 else { continue }
                 let before = record
@@ -157,7 +157,12 @@ public final class ConversationsProjection: Projection {
         let new = Self.indexKeys(record)
         for key in old where !new.contains(key) { try txn.delete(listIndex, key: key) }
         for key in new where !old.contains(key) { try txn.put(listIndex, key: key, value: []) }
-        try ViewCoding.put(record, conversations, record.id, in: txn)
+        try txn.put(conversations, key: Array(record.id.utf8), value: record.binary)
+    }
+
+    /// The conversation row, in its binary form (`ConversationRecord+Binary`).
+    func storedRecord(_ id: String, in txn: borrowing some Transaction & ~Copyable) throws -> ConversationRecord? {
+        try txn.value(conversations, for: Array(id.utf8)).map { try ConversationRecord(binary: $0) }
     }
 
     // MARK: Keys

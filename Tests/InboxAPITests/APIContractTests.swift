@@ -173,3 +173,4 @@ import Testing
         }
     }
 }
+

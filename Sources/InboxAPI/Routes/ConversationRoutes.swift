@@ -49,9 +49,8 @@ struct ConversationRoutes {
         } catch is InvalidCursor {
             throw ListCursor.invalid
         }
-        return try JSONOutput.response(ListJSON(
-            items: page.records.map { ConversationSummaryJSON($0, for: caller.userId) },
-            nextCursor: page.nextKey.map(ListCursor.encode)))
+        return JSONOutput.list(
+            page.records.map { ConversationSummaryJSON($0, for: caller.userId) }, nextCursor: page.nextKey.map(ListCursor.encode))
     }
 
     @Sendable func detail(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {

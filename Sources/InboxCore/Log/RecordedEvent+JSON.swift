@@ -46,15 +46,3 @@ public struct EnvelopeJSON: Codable, Sendable, Equatable {
         try container.encode(payload, forKey: .payload)
     }
 }
-
-/// API.md's time format: RFC 3339, UTC, milliseconds (`2026-11-24T10:00:00.000Z`).
-public enum Timestamps {
-    public static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
-    }
-
-    public static func parse(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(text))
-            ?? (try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text))
-    }
-}
