@@ -84,7 +84,8 @@ public struct APIBenchmark: Sendable {
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next() else { throw BenchFailure("the server did not start") }
                 let api = BenchClient(client: client, base: "http://127.0.0.1:\(port)/api/v1", token: Self.adminToken)
-                _ = try await api.send(.GET, "/users", expect: 200)
+                // Held until every projection has folded the prefilled log.
+                _ = try await api.send(.GET, "/users", expect: 200, timeout: .hours(2))
                 let catchUp = Measurement(events: prefill.events, elapsed: ContinuousClock.now - opened, commits: 0)
                 let queries = try await self.queries(api, inboxId: prefill.inboxId)
                 let inbound = try await self.inbound(api, channelId: prefill.channelId)

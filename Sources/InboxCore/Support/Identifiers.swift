@@ -4,7 +4,7 @@ import Foundation
 /// with no `-` so that `<category>-<id>` splits cleanly.
 public enum Identifiers {
     public static func make(at date: Date = Date()) -> String {
-        EventIDs.make(at: date).uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        withUnsafeBytes(of: EventIDs.make(at: date).uuid) { Hex.encode($0) }
     }
 
     /// Whether `text` could be an id we made (used to reject bad ids in paths early).
