@@ -169,6 +169,9 @@ public final class ConversationsProjection: Projection {
 
     /// The index entries of a record: one per way the views list conversations.
     static func indexKeys(_ record: ConversationRecord) -> [[UInt8]] {
+        // Listed from its first message on (it follows `started` in the same append): this saves moving every
+        // index entry when that message sets the real time.
+        guard record.messageCount > 0 else { return [] }
         let tail = ViewCoding.newestFirst(record.lastMessageAt) + Array(record.id.utf8)
         var keys = [
             indexPrefix(.all, "") + tail,

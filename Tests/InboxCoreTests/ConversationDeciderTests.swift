@@ -144,9 +144,11 @@ import Testing
         #expect(long.rawValue.count == "identity-sha256:".count + 64)
     }
 
-    @Test(arguments: ["ana@example.com", "a.b+c@sub.example.co.uk"])
+    @Test(arguments: ["ana@example.com", "a.b+c@sub.example.co.uk", "josé@bücher.example"])
     func validEmails(address: String) { #expect(EmailAddress.isValid(address)) }
 
-    @Test(arguments: ["ana", "ana@", "@example.com", "ana@example", "a b@example.com", "ana@@example.com", "ana@.com"])
+    @Test(arguments: ["ana", "ana@", "@example.com", "ana@example", "a b@example.com", "ana@@example.com", "ana@.com",
+        "ana@example.", "<ana@example.com>", "ana,ben@example.com", "ana\u{00A0}x@example.com", "ana@exa\tmple.com",
+        String(repeating: "a", count: 65) + "@example.com", "ana@" + String(repeating: "b", count: 64) + ".com"])
     func invalidEmails(address: String) { #expect(!EmailAddress.isValid(address)) }
 }
