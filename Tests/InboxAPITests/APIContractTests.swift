@@ -28,6 +28,7 @@ import Testing
                 (.post, "users", #"{"name": "A", "email": "a@example.com"}"#, .unprocessableContent, "invalid_value"),
                 (.post, "users", #"{"name": "A", "email": "a@example.com", "role": "owner"}"#, .unprocessableContent, "invalid_value"),
                 (.post, "users", #"{"name": "A", "email": "ana@example.com", "role": "agent"}"#, .conflict, "email_taken"),
+                (.post, "users", #"{"name": "A", "email": "Admin@Switchboard.localhost", "role": "admin"}"#, .conflict, "email_taken"),
                 (.post, "users", #"{"name": "  ", "email": "x@example.com", "role": "agent"}"#, .unprocessableContent, "invalid_value"),
                 (.post, "teams", #"{"name": "T", "memberIds": ["nobody"]}"#, .unprocessableContent, "unknown_user"),
                 (.post, "inboxes/\(o.inbox)/channels", #"{"type": "fax", "name": "F"}"#, .unprocessableContent, "unsupported_channel_type"),

@@ -27,7 +27,7 @@ import FoundationNetworking
             let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
             #expect((response as? HTTPURLResponse)?.statusCode == 200)
             let health = try JSONSerialization.jsonObject(with: body) as? [String: Any]
-            #expect(health?["logPosition"] as? Int == 3, "start \(start): bootstrap appended once")
+            #expect(health?["logPosition"] as? Int == 4, "start \(start): bootstrap appended once")
 
             process.terminate()  // SIGTERM
             process.waitUntilExit()

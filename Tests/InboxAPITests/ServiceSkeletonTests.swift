@@ -37,7 +37,7 @@ import TestSupport
                     #expect(response.status == .ok)
                     let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                     #expect(body?["status"] as? String == "ok")
-                    #expect(body?["logPosition"] as? Int == 3)
+                    #expect(body?["logPosition"] as? Int == 4)
                 }
             }
         }
@@ -64,7 +64,7 @@ import TestSupport
             try await app.test(.router) { _ in }
         }
         let events = try await storedEvents()
-        #expect(events.map(\.type) == ["user.registered.v1", "user.token_issued.v1", "bootstrap.admin_registered.v1"])
+        #expect(events.map(\.type) == ["user.registered.v1", "user.token_issued.v1", "user.email_claimed.v1", "bootstrap.admin_registered.v1"])
         let registered = try #require(try UserEvent(type: events[0].type, payload: events[0].payload))
         guard case .registered(let user) = registered else { Issue.record("not a registration"); return }
         #expect(user.role == .admin)

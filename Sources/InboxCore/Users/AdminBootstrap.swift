@@ -40,10 +40,15 @@ public enum AdminBootstrap {
             ProposedEvent(
                 streamId: userStream, type: $0.tag.rawValue, actor: .system, correlationId: correlation, payload: $0.payload)
         }
+        // The admin's email is claimed like any user's, so nobody registers it again.
+        let emailStream = UserEvent.emailStream(command.email)
+        proposed.append(
+            UserEvent.emailClaimed(.init(userId: command.userId, email: EmailAddress.normalize(command.email)))
+                .proposed(to: emailStream, by: .system, correlationId: correlation))
         proposed.append(
             ProposedEvent(
                 streamId: stream, type: "bootstrap.admin_registered.v1", actor: .system, correlationId: correlation,
                 payload: PayloadCoding.encode(["userId": command.userId])))
-        return AppendBatch(proposed, expectations: [stream: .noStream, userStream: .noStream])
+        return AppendBatch(proposed, expectations: [stream: .noStream, userStream: .noStream, emailStream: .noStream])
     }
 }
