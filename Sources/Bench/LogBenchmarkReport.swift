@@ -4,7 +4,8 @@ extension LogBenchmark.Report {
     /// The report as Markdown tables, ready for BENCHMARKS.md.
     public var markdown: String {
         var lines = [
-            "Record size: \(recordBytes) bytes (binary header + JSON payload).",
+            "Record size: \(recordBytes) bytes (binary header + JSON payload). Append rows: the run with the median "
+                + "ratio of \(repeats).",
             "",
             "| writers | log events/s | avg events/commit | raw LMDB events/s at that batch | log / raw |",
             "|---:|---:|---:|---:|---:|",

@@ -29,11 +29,14 @@ struct LogBench: AsyncParsableCommand {
     @Option(help: "Bytes of JSON payload per event.")
     var payloadBytes = 300
 
+    @Option(help: "Runs of each append row; the median ratio is reported.")
+    var repeats = 3
+
     @Option(help: "Scratch directory (removed afterwards); defaults to a fresh temporary one.")
     var dir: String?
 
     func validate() throws {
-        guard events > 0, singleWriterEvents > 0, replayEvents > 0 else {
+        guard events > 0, singleWriterEvents > 0, replayEvents > 0, repeats > 0 else {
             throw ValidationError("event counts must be positive")
         }
         guard (64...100_000).contains(payloadBytes) else {
@@ -51,6 +54,7 @@ struct LogBench: AsyncParsableCommand {
         options.singleWriterEvents = singleWriterEvents
         options.replayEvents = replayEvents
         options.payloadBytes = payloadBytes
+        options.repeats = repeats
         let report = try await LogBenchmark(options: options, logger: logger).run()
         print(report.markdown)
     }
