@@ -45,6 +45,8 @@ public struct APIBenchmark: Sendable {
         public var prefilledEvents: Int
         /// From opening the service to its first answer: every projection folding the whole log.
         public var catchUp: Measurement
+        /// From opening the service again on the same data to its first answer.
+        public var restart: Duration
         public var queries: Latencies
         public var inbound: Latencies
         /// liblmdb alone, durable, batches the size 64 concurrent inbound appends make (2 events each).
@@ -71,38 +73,59 @@ public struct APIBenchmark: Sendable {
         let prefill = try await BenchPrefill.run(
             logPath: configuration.logDirectory, conversations: options.conversations, adminToken: Self.adminToken, logger: logger)
 
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        configuration.onServerRunning = { port in portContinuation.yield(port) }
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(options))
-        let opened = ContinuousClock.now
-        let app = try await buildApplication(configuration: configuration, logger: logger)
-        let service = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let report: Report
         do {
-            report = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await service.run() }
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw BenchFailure("the server did not start") }
-                let api = BenchClient(client: client, base: "http://127.0.0.1:\(port)/api/v1", token: Self.adminToken)
+            let (catchUp, queries, inbound) = try await serve(configuration, client: client) { api, opened in
                 // Held until every projection has folded the prefilled log.
                 _ = try await api.send(.GET, "/users", expect: 200, timeout: .hours(2))
                 let catchUp = Measurement(events: prefill.events, elapsed: ContinuousClock.now - opened, commits: 0)
-                let queries = try await self.queries(api, inboxId: prefill.inboxId)
-                let inbound = try await self.inbound(api, channelId: prefill.channelId)
-                await service.triggerGracefulShutdown()
-                let batch = 2 * options.connections
-                let raw = try RawLMDBBenchmark(record: prefill.messageRecord, directory: options.directory)
-                    .appends(count: max(batch * 50, options.messages * 2), batchSize: batch)
-                return Report(
-                    options: options, prefilledEvents: prefill.events, catchUp: catchUp, queries: queries,
-                    inbound: inbound, rawAtInboundBatch: raw, rawBatchSize: batch)
+                return (catchUp, try await self.queries(api, inboxId: prefill.inboxId), try await self.inbound(api, channelId: prefill.channelId))
             }
+            // A restart on the same data: the read models are current, so only the log and views open.
+            let restart = try await serve(configuration, client: client) { api, opened in
+                _ = try await api.send(.GET, "/users", expect: 200, timeout: .hours(2))
+                return ContinuousClock.now - opened
+            }
+            let batch = 2 * options.connections
+            let raw = try RawLMDBBenchmark(record: prefill.messageRecord, directory: options.directory)
+                .appends(count: max(batch * 50, options.messages * 2), batchSize: batch)
+            try await client.shutdown()
+            return Report(
+                options: options, prefilledEvents: prefill.events, catchUp: catchUp, restart: restart, queries: queries,
+                inbound: inbound, rawAtInboundBatch: raw, rawBatchSize: batch)
         } catch {
             try? await client.shutdown()
             throw error
         }
-        try await client.shutdown()
-        return report
+    }
+
+    /// Opens the service on `configuration`'s data, runs `body` against it once it listens (given the instant
+    /// the opening began), then shuts it down gracefully.
+    private func serve<R: Sendable>(
+        _ configuration: AppConfiguration, client: HTTPClient,
+        _ body: (BenchClient, ContinuousClock.Instant) async throws -> R
+    ) async throws -> R {
+        var configuration = configuration
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        configuration.onServerRunning = { port in portContinuation.yield(port) }
+        let opened = ContinuousClock.now
+        let app = try await buildApplication(configuration: configuration, logger: logger)
+        let service = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw BenchFailure("the server did not start") }
+            let result: R
+            do {
+                result = try await body(BenchClient(client: client, base: "http://127.0.0.1:\(port)/api/v1", token: Self.adminToken), opened)
+            } catch {
+                await service.triggerGracefulShutdown()
+                throw error
+            }
+            await service.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        }
     }
 
     /// The first page of the inbox view, from `queryClients` clients at once.

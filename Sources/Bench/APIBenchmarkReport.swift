@@ -14,6 +14,7 @@ extension APIBenchmark.Report {
             "|---|---:|",
             "| conversations loaded (events in the log) | \(options.conversations) (\(prefilledEvents)) |",
             "| start-up until the first answer (all projections folded from scratch) | \(String(format: "%.1f s", catchUp.seconds)), \(rate(catchUp.eventsPerSecond)) events/s |",
+            "| restart on the same data until the first answer | \(ms(restart)) |",
             "| inbox view, first page of 50, \(options.queryClients) concurrent clients | \(rate(queries.measurement.eventsPerSecond)) queries/s, p50 \(ms(queries.p50)), p99 \(ms(queries.p99)) |",
             "| inbound messages, \(options.connections) connections (durable and projected before 201) | \(rate(inbound.measurement.eventsPerSecond)) messages/s, p50 \(ms(inbound.p50)), p99 \(ms(inbound.p99)) |",
             "| raw LMDB durable appends, batches of \(rawBatchSize) (same run) | \(rate(rawAtInboundBatch.eventsPerSecond)) events/s |",
