@@ -1,104 +1,161 @@
 import Foundation
+import InboxCore
 import Testing
 
-@testable import InboxCore
-
-/// Every event type has a payload schema in `Schemas/events/`, and what the deciders write matches it.
+/// Every event type has a payload schema in `Schemas/events/<tag>.schema.json` that describes exactly what the
+/// code writes: real payloads match it, and it rejects what the code never writes.
 @Suite struct EventSchemaTests {
-    let schemas = SchemaTests()
-    let t0 = Date(timeIntervalSince1970: 1_795_000_000.25)
-    let admin = ActorRef(kind: .user, id: "0190c1f8a0b27c3d8e4f5a6b7c8d9e0f")
-
-    static var allTags: Set<String> {
-        var tags = Set(UserEvent.Tag.allCases.map(\.rawValue))
-        tags.formUnion(TeamEvent.Tag.allCases.map(\.rawValue))
-        tags.formUnion(InboxEvent.Tag.allCases.map(\.rawValue))
-        tags.formUnion(ChannelEvent.Tag.allCases.map(\.rawValue))
-        tags.formUnion(ConversationEvent.Tag.allCases.map(\.rawValue))
-        tags.formUnion(ContactEvent.Tag.allCases.map(\.rawValue))
-        tags.formUnion(IdempotencyEvent.Tag.allCases.map(\.rawValue))
-        tags.insert("bootstrap.admin_registered.v1")
-        return tags
+    /// One kind of stream's events: an `EventFamily`'s tags, or the bootstrap's own.
+    struct Family: Sendable, CustomTestStringConvertible {
+        var name: String
+        var tags: [String]
+        var testDescription: String { name }
     }
 
-    @Test func everyEventTagHasASchemaAndEverySchemaATag() throws {
-        let directory = SchemaTests.root.appendingPathComponent("Schemas/events")
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        let described = Set(files.filter { $0.hasSuffix(".schema.json") }.map { String($0.dropLast(".schema.json".count)) })
-        #expect(described == Self.allTags)
+    static let families: [Family] = [
+        Family(name: "UserEvent", tags: UserEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "TeamEvent", tags: TeamEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "InboxEvent", tags: InboxEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "ChannelEvent", tags: ChannelEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "ConversationEvent", tags: ConversationEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "ContactEvent", tags: ContactEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "IdempotencyEvent", tags: IdempotencyEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "AdminBootstrap", tags: bootstrapTags),
+    ]
+
+    static let allTags = families.flatMap(\.tags)
+
+    /// The tags the first-admin bootstrap writes besides user events (it has no `Tag` enum of its own).
+    static var bootstrapTags: [String] {
+        let command = AdminBootstrap.Command(userId: Identifiers.make(), tokenId: Identifiers.make(), tokenHash: "")
+        let events = (try? AdminBootstrap.decide(command, head: 0))?.events ?? []
+        return events.map(\.type).filter { !UserEvent.owns($0) }
     }
 
-    /// Events as the deciders propose them, with optionals both set and unset.
-    func samples() throws -> [ProposedEvent] {
-        let userId = Identifiers.make()
-        var events: [ProposedEvent] = []
-        events += try Directory.registerUser(userId: userId, name: "Ana", email: "Ana@Example.com", role: .agent, by: admin).events
-        events += Directory.issueToken(userId: userId, tokenId: Identifiers.make(), tokenHash: String(repeating: "ab", count: 32), by: admin).events
-        events += Directory.setAvailability(userId: userId, available: false, by: admin).events
-        events += try Directory.createTeam(teamId: Identifiers.make(), name: "Support", memberIds: [userId], by: admin).events
-        let inboxId = Identifiers.make()
-        events += try Directory.createInbox(inboxId: inboxId, name: "Support", address: "support@switchboard.localhost", memberIds: [userId], teamIds: [], by: admin).events
-        events += Directory.setInboxMembers(inboxId: inboxId, memberIds: [], teamIds: ["t1"], by: admin).events
-        let channelId = Identifiers.make()
-        events += try Directory.connectChannel(channelId: channelId, inboxId: inboxId, type: "email", name: nil, address: "help@example.com", by: admin).events
-        events += try Directory.connectChannel(channelId: Identifiers.make(), inboxId: inboxId, type: "custom", name: "Shop", address: nil, by: admin).events
-        events.append(ChannelEvent.messageAccepted(.init(channelId: channelId, externalMessageId: "m-1", conversationId: "cv1", messageId: "m1")).proposed(to: ChannelEvent.stream(channelId), by: admin))
-        events.append(ChannelEvent.threadOpened(.init(channelId: channelId, externalThreadId: "t-1", conversationId: "cv1")).proposed(to: ChannelEvent.stream(channelId), by: admin))
+    // MARK: One schema per tag
 
-        let conversationId = Identifiers.make()
-        let origin = Conversation.Origin(inboxId: inboxId, channelId: channelId, channelType: "custom", contactId: nil)
-        func inbound(_ messageId: String, sentAt: Date?, subject: String?, html: String?, external: String?) -> Conversation.Command {
-            .receive(.init(
-                conversationId: conversationId, messageId: messageId, origin: origin,
-                from: Visitor(email: "carla@example.com", externalId: external, name: nil), text: "Hello", html: html,
-                subject: subject, sentAt: sentAt, receivedAt: t0, externalMessageId: external))
+    @Test(arguments: EventSchemaTests.families) func everyTagOfAFamilyHasASchemaFile(_ family: Family) {
+        #expect(!family.tags.isEmpty, "\(family.name) has tags")
+        for tag in family.tags {
+            let path = SchemaSupport.eventsDirectory.appendingPathComponent("\(tag).schema.json").path
+            #expect(FileManager.default.fileExists(atPath: path), "\(family.name): no schema for \(tag)")
         }
-        let commands: [Conversation.Command] = [
-            inbound("m1", sentAt: nil, subject: nil, html: nil, external: nil),
-            .assign(userId: userId), .assign(userId: nil),
-            .comment(commentId: "k1", authorId: userId, text: "@ana look", mentions: [userId], at: t0),
-            .reply(messageId: "m2", authorId: userId, text: "Hi", html: "<p>Hi</p>", delivery: "sent", at: t0),
-            .reply(messageId: "m3", authorId: userId, text: "Hi", html: nil, delivery: nil, at: t0),
-            .markRead(userId: userId), .close,
-            inbound("m4", sentAt: t0, subject: "Re", html: "<b>x</b>", external: "ext-4"),
-            .close, .reopen,
+    }
+
+    @Test func noSchemaFileExistsWithoutATag() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: SchemaSupport.eventsDirectory.path)
+        let expected = Set(Self.allTags.map { "\($0).schema.json" })
+        #expect(Set(files).subtracting(expected).sorted() == [], "files in Schemas/events that no tag names")
+        #expect(Set(Self.allTags).count == Self.allTags.count, "no tag belongs to two families")
+    }
+
+    @Test(arguments: EventSchemaTests.allTags) func aSchemaNamesItsTagAndFollowsTheHouseFormat(_ tag: String) throws {
+        let schema = try SchemaSupport.schema(SchemaSupport.eventSchemaPath(tag))
+        #expect(schema["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
+        #expect(schema["$id"] as? String == "https://switchboard.localhost/schemas/events/\(tag).schema.json")
+        #expect(schema["title"] as? String == tag)
+        #expect((schema["description"] as? String)?.contains("Stream: ") == true, "the description names the stream")
+        #expect(schema["type"] as? String == "object")
+        #expect(schema["additionalProperties"] as? Bool == false)
+    }
+
+    // MARK: Real payloads
+
+    @Test(arguments: EventSchemaTests.allTags) func whatTheCodeWritesMatchesTheSchemaOfItsTag(_ tag: String) throws {
+        let payloads = try #require(try EventSamples.byType()[tag], "\(tag) is sampled")
+        let (status, errors) = try validate(SchemaSupport.eventSchemaPath(tag), payloads)
+        #expect(status == 0, "\(tag): \(errors)")
+    }
+
+    @Test func everyTagIsSampled() throws {
+        #expect(Set(try EventSamples.byType().keys) == Set(Self.allTags))
+    }
+
+    /// The samples set and unset every optional: a field in every payload is required, any other is optional.
+    @Test(arguments: EventSchemaTests.allTags) func aSchemaRequiresTheFieldsAlwaysWrittenAndAllowsOnlyThoseEverWritten(_ tag: String) throws {
+        let payloads = try #require(try EventSamples.byType()[tag])
+        let keys = try payloads.map { Set(try SchemaSupport.object($0).keys) }
+        let always = keys.dropFirst().reduce(keys.first ?? []) { $0.intersection($1) }
+        let ever = keys.reduce(Set<String>()) { $0.union($1) }
+        let schema = try SchemaSupport.schema(SchemaSupport.eventSchemaPath(tag))
+        let required = try #require(schema["required"] as? [String])
+        let properties = try #require(schema["properties"] as? [String: Any])
+        #expect(Set(required) == always, "\(tag): required fields")
+        #expect(required.count == Set(required).count, "\(tag): required lists a field once")
+        #expect(Set(properties.keys) == ever, "\(tag): properties")
+    }
+
+    @Test func schemaEnumsListTheValuesOfTheSwiftTypes() throws {
+        func values(_ tag: String, _ field: String) throws -> Set<String> {
+            let properties = try SchemaSupport.schema(SchemaSupport.eventSchemaPath(tag))["properties"] as? [String: Any]
+            return Set(((properties?[field] as? [String: Any])?["enum"] as? [String]) ?? [])
+        }
+        #expect(try values("user.registered.v1", "role") == Set(Role.allCases.map(\.rawValue)))
+        #expect(try values("channel.connected.v1", "type") == Directory.channelTypes)
+        #expect(try values("conversation.started.v1", "channelType") == Directory.channelTypes)
+        let reasons: [ConversationEvent.Reopened.Reason] = [.user, .inboundMessage]
+        #expect(try values("conversation.reopened.v1", "reason") == Set(reasons.map(\.rawValue)))
+    }
+
+    // MARK: What the schemas reject
+
+    @Test(arguments: EventSchemaTests.families) func aSchemaRejectsAPayloadMissingAnyRequiredField(_ family: Family) throws {
+        let samples = try EventSamples.byType()
+        for tag in family.tags {
+            let payload = try SchemaSupport.object(try #require(samples[tag]?.first, "\(tag) is sampled"))
+            let required = try #require(try SchemaSupport.schema(SchemaSupport.eventSchemaPath(tag))["required"] as? [String])
+            #expect(!required.isEmpty, "\(tag) requires something")
+            let documents = try required.map { field in
+                var object = payload
+                object[field] = nil
+                return try JSONSerialization.data(withJSONObject: object)
+            }
+            let (status, errors) = try validate(SchemaSupport.eventSchemaPath(tag), documents)
+            #expect(status == 1, "\(tag): a payload missing a required field is rejected")
+            for (index, field) in required.enumerated() {
+                #expect(errors.contains("/\(index).json: $: '\(field)' is a required property"), "\(tag) without \(field): \(errors)")
+            }
+        }
+    }
+
+    /// A payload's field replaced (nil: removed), and where the validator is expected to object.
+    struct Edit: CustomStringConvertible {
+        var tag: String
+        var field: String
+        var value: Any?
+        var objection: String
+        var description: String { "\(tag) \(field) = \(value.map { "\($0)" } ?? "nil")" }
+    }
+
+    @Test func aSchemaRejectsValuesTheCodeNeverWrites() throws {
+        let samples = try EventSamples.byType()
+        let edits = [
+            Edit(tag: "user.registered.v1", field: "userId", value: "0190C1F8-A0B2-7C3D-8E4F-5A6B7C8D9E0F", objection: "$.userId"),
+            Edit(tag: "user.registered.v1", field: "email", value: "Ana@Example.com", objection: "$.email"),
+            Edit(tag: "user.registered.v1", field: "role", value: "owner", objection: "$.role"),
+            Edit(tag: "user.token_issued.v1", field: "tokenHash", value: "sb_secret", objection: "$.tokenHash"),
+            Edit(tag: "team.created.v1", field: "memberIds", value: ["u1", "u1"], objection: "$.memberIds"),
+            Edit(tag: "channel.connected.v1", field: "type", value: "sms", objection: "$.type"),
+            Edit(tag: "channel.connected.v1", field: "extra", value: "x", objection: "$: Additional properties"),
+            Edit(tag: "conversation.started.v1", field: "visitor", value: ["name": "Carla"], objection: "$.visitor"),
+            Edit(tag: "conversation.message_received.v1", field: "receivedAt", value: "2026-11-24T10:00:00Z", objection: "$.receivedAt"),
+            Edit(tag: "conversation.message_received.v1", field: "text", value: "", objection: "$.text"),
+            Edit(tag: "conversation.reply_posted.v1", field: "delivery", value: NSNull(), objection: "$.delivery"),
+            Edit(tag: "conversation.reopened.v1", field: "reason", value: "inboundMessage", objection: "$.reason"),
+            Edit(tag: "conversation.assigned.v1", field: "previousAssigneeId", value: nil, objection: "$: "),
+            Edit(tag: "conversation.marked_read.v1", field: "inboundMessages", value: -1, objection: "$.inboundMessages"),
+            Edit(tag: "contact.identity_claimed.v1", field: "identity",
+                 value: ["kind": "email", "value": "ana@example.com", "channelId": "c1"], objection: "$.identity"),
+            Edit(tag: "idempotency.recorded.v1", field: "status", value: 409, objection: "$.status"),
         ]
-        var state = Conversation.State()
-        for command in commands {
-            let decided = try Conversation.decide(command, state, id: conversationId)
-            state = decided.reduce(state, Conversation.evolve)
-            events += decided.map { $0.proposed(to: ConversationEvent.stream(conversationId), by: admin) }
-        }
-        let contact = Contacts.NewContact(contactId: Identifiers.make(), email: nil, name: "Carla", phone: "+34 600", company: "Acme", createdAt: t0)
-        let fromConversation = Contacts.FromConversation(
-            conversationId: conversationId, state: state,
-            visitorIdentities: Identity.of(Visitor(email: "carla@example.com", externalId: "ext-4"), channelId: channelId))
-        events += try Contacts.create(contact, from: fromConversation, by: admin).events
-        events += try Contacts.create(.init(contactId: Identifiers.make(), email: "dan@example.com", name: nil, phone: nil, company: nil, createdAt: t0), by: admin).events
-        events.append(IdempotencyEvent.recorded(.init(
-            key: "k", userId: userId, method: "POST", path: "/api/v1/contacts", requestHash: String(repeating: "0", count: 64),
-            status: 201, body: "{}", logPosition: 7, recordedAt: t0)).proposed(to: IdempotencyEvent.stream(userId: userId, method: "POST", path: "/", key: "k"), by: admin))
-        events += try AdminBootstrap.decide(.init(userId: userId, tokenId: "t", tokenHash: String(repeating: "cd", count: 32)), head: 0).events
-        return events
-    }
-
-    @Test func whatTheDecidersWriteMatchesTheSchemaOfItsType() throws {
-        let byType = Dictionary(grouping: try samples(), by: \.type)
-        #expect(Set(byType.keys) == Self.allTags, "every tag is sampled")
-        for (type, events) in byType.sorted(by: { $0.key < $1.key }) {
-            let (status, errors) = try schemas.validate("events/\(type).schema.json", events.map(\.payload))
-            #expect(status == 0, "\(type): \(errors)")
-        }
-    }
-
-    @Test func aPayloadMissingARequiredFieldIsRejected() throws {
-        for type in ["conversation.started.v1", "user.registered.v1", "contact.identity_claimed.v1", "inbox.created.v1"] {
-            let event = try #require(try samples().first { $0.type == type })
-            var object = try #require(try JSONSerialization.jsonObject(with: event.payload) as? [String: Any])
-            let field = try #require(object.keys.sorted().first)
-            object[field] = nil
-            let (status, _) = try schemas.validate("events/\(type).schema.json", [try JSONSerialization.data(withJSONObject: object)])
-            #expect(status == 1, "\(type) without \(field)")
+        for edit in edits {
+            // The assigned sample to edit is the unassignment: without its previous assignee it names nobody.
+            let candidates = try #require(samples[edit.tag], "\(edit.tag) is sampled")
+            let payload = try #require(edit.tag == "conversation.assigned.v1" ? candidates.last : candidates.first)
+            var object = try SchemaSupport.object(payload)
+            object[edit.field] = edit.value
+            let (status, errors) = try validate(SchemaSupport.eventSchemaPath(edit.tag), [try JSONSerialization.data(withJSONObject: object)])
+            #expect(status == 1 && errors.contains(edit.objection), "\(edit): \(errors)")
         }
     }
 }

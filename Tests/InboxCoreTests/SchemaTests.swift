@@ -2,34 +2,10 @@ import Foundation
 import InboxCore
 import Testing
 
-/// The JSON the service emits matches the schemas under `Schemas/`.
+/// The event envelope the service emits matches `Schemas/envelope.schema.json` (payloads: EventSchemaTests).
 @Suite struct SchemaTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     let registered = UserEvent.registered(.init(userId: "0190c1f8a0b27c3d8e4f5a6b7c8d9e0f", name: "Ana", email: "ana@example.com", role: .agent))
     let tokenIssued = UserEvent.tokenIssued(.init(userId: "u1", tokenId: "t1", tokenHash: String(repeating: "ab", count: 32)))
-
-    /// Runs Scripts/validate-json.py; answers its exit status and what it printed.
-    func validate(_ schema: String, _ documents: [Data]) throws -> (Int32, String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-schema-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let paths = try documents.enumerated().map { index, data in
-            let url = directory.appendingPathComponent("\(index).json")
-            try data.write(to: url)
-            return url.path
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.root.appendingPathComponent("Scripts/validate-json.py").path,
-                             Self.root.appendingPathComponent("Schemas/\(schema)").path] + paths
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-    }
 
     func envelope(_ event: UserEvent, correlation: UUID? = UUID()) throws -> Data {
         let recorded = RecordedEvent(

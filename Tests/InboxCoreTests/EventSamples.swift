@@ -1,0 +1,150 @@
+import Foundation
+import InboxCore
+
+/// Events of every type as the service writes them: through the deciders, with ids minted by `Identifiers.make`
+/// and the values the API's handlers pass (external ids as integrators send them). Every optional field is
+/// both set and unset in some event of its type.
+enum EventSamples {
+    static let t0 = Date(timeIntervalSince1970: 1_795_000_000.25)
+    static let admin = ActorRef(kind: .user, id: Identifiers.make())
+
+    /// The payloads of every sampled event, by type tag.
+    static func byType() throws -> [String: [Data]] {
+        Dictionary(grouping: try all(), by: \.type).mapValues { $0.map(\.payload) }
+    }
+
+    static func all() throws -> [ProposedEvent] {
+        var events = try AdminBootstrap.decide(
+            .init(userId: Identifiers.make(), tokenId: Identifiers.make(), tokenHash: SHA256Digest.hex("sb_admin")), head: 0
+        ).events
+        let ana = Identifiers.make()
+        let ben = Identifiers.make()
+        events += try directory(ana: ana, ben: ben)
+        let inboxId = Identifiers.make()
+        let channelId = Identifiers.make()
+        let (conversation, conversationEvents) = try conversations(inboxId: inboxId, channelId: channelId, ana: ana, ben: ben)
+        events += conversationEvents
+        events += try contacts(conversation: conversation, channelId: channelId)
+        events += inbound(channelId: channelId)
+        events.append(
+            IdempotencyEvent.recorded(.init(
+                key: "9f1c-retry-1", userId: ana, method: "POST", path: "/api/v1/contacts",
+                requestHash: SHA256Digest.hex(#"{"name":"Carla"}"#), status: 201, body: #"{"id":"x"}"#, logPosition: 42,
+                recordedAt: t0)
+            ).proposed(to: IdempotencyEvent.stream(userId: ana, method: "POST", path: "/api/v1/contacts", key: "9f1c-retry-1"), by: admin))
+        return events
+    }
+
+    /// Users, a team, an inbox and its channels.
+    static func directory(ana: String, ben: String) throws -> [ProposedEvent] {
+        var events: [ProposedEvent] = []
+        events += try Directory.registerUser(userId: ana, name: " Ana Ruiz ", email: " Ana@Example.COM", role: .agent, by: admin).events
+        events += try Directory.registerUser(userId: ben, name: "Ben", email: "ben@support.example.org", role: .admin, by: admin).events
+        events += Directory.issueToken(userId: ana, tokenId: Identifiers.make(), tokenHash: SHA256Digest.hex("sb_token"), by: admin).events
+        events += Directory.setAvailability(userId: ana, available: true, by: admin).events
+        events += Directory.setAvailability(userId: ben, available: false, by: admin).events
+        let teamId = Identifiers.make()
+        events += try Directory.createTeam(teamId: teamId, name: "Tier 2", memberIds: [ana, ben, ana], by: admin).events
+        events += try Directory.createTeam(teamId: Identifiers.make(), name: "Night shift", memberIds: [], by: admin).events
+        let inboxId = Identifiers.make()
+        let fallback = Directory.fallbackAddress(name: "Sales & Support", domain: "switchboard.localhost", attempt: 2)
+        events += try Directory.createInbox(
+            inboxId: inboxId, name: "Sales & Support", address: fallback, memberIds: [ana], teamIds: [teamId], by: admin
+        ).events
+        events += Directory.setInboxMembers(inboxId: inboxId, memberIds: [ana, ben, ben], teamIds: [], by: admin).events
+        events += Directory.setInboxMembers(inboxId: inboxId, memberIds: [], teamIds: [teamId], by: admin).events
+        events += try Directory.connectChannel(
+            channelId: Identifiers.make(), inboxId: inboxId, type: "email", name: nil, address: " Help@Shop.example ", by: admin
+        ).events
+        events += try Directory.connectChannel(
+            channelId: Identifiers.make(), inboxId: inboxId, type: "custom", name: "Shop widget", address: nil, by: admin
+        ).events
+        events += try Directory.connectChannel(
+            channelId: Identifiers.make(), inboxId: inboxId, type: "email", name: "Billing", address: "billing@shop.example", by: admin
+        ).events
+        return events
+    }
+
+    /// Two conversations: one through a custom channel taken through every command, one through an email channel
+    /// that starts with every optional set. Answers the first one's id and state, for linking a contact.
+    static func conversations(
+        inboxId: String, channelId: String, ana: String, ben: String
+    ) throws -> ((id: String, state: Conversation.State), [ProposedEvent]) {
+        var events: [ProposedEvent] = []
+        func run(_ id: String, _ commands: [Conversation.Command]) throws -> Conversation.State {
+            var state = Conversation.State()
+            for command in commands {
+                let decided = try Conversation.decide(command, state, id: id)
+                state = decided.reduce(state, Conversation.evolve)
+                events += decided.map { $0.proposed(to: ConversationEvent.stream(id), by: admin) }
+            }
+            return state
+        }
+        func receive(_ id: String, _ origin: Conversation.Origin, from: Visitor, text: String, html: String? = nil,
+                     subject: String? = nil, sentAt: Date? = nil, external: String? = nil) -> Conversation.Command {
+            .receive(.init(
+                conversationId: id, messageId: Identifiers.make(), origin: origin, from: from, text: text, html: html,
+                subject: subject, sentAt: sentAt, receivedAt: t0, externalMessageId: external))
+        }
+
+        let first = Identifiers.make()
+        let custom = Conversation.Origin(inboxId: inboxId, channelId: channelId, channelType: "custom", contactId: nil)
+        let visitor = Visitor(externalId: "shop-user-8812")
+        let state = try run(first, [
+            receive(first, custom, from: visitor, text: "Where is my order?"),
+            .markRead(userId: ana),
+            .assign(userId: ana), .assign(userId: ben), .assign(userId: nil),
+            .comment(commentId: Identifiers.make(), authorId: ana, text: "@\(ben) can you check?", mentions: [ben], at: t0),
+            .comment(commentId: Identifiers.make(), authorId: ben, text: "On it.", mentions: [], at: t0),
+            .reply(messageId: Identifiers.make(), authorId: ben, text: "It ships today.", html: "<p>It ships today.</p>",
+                   delivery: "sent", at: t0),
+            .reply(messageId: Identifiers.make(), authorId: ben, text: "Tracking: 1Z999", html: nil, delivery: nil, at: t0),
+            .close, .reopen, .close,
+            receive(first, custom, from: Visitor(externalId: "shop-user-8812", name: "Carla"), text: "Thanks!",
+                    html: "<b>Thanks!</b>", subject: "Re: order", sentAt: t0.addingTimeInterval(-60), external: "msg-77"),
+        ])
+
+        let second = Identifiers.make()
+        let email = Conversation.Origin(inboxId: inboxId, channelId: Identifiers.make(), channelType: "email", contactId: Identifiers.make())
+        _ = try run(second, [
+            receive(second, email, from: Visitor(email: "dan@example.net", externalId: "crm-5", name: "Dan"), text: "Invoice?",
+                    subject: "Invoice 2026-11", external: "<CAF1x@mail.example.net>"),
+            .reply(messageId: Identifiers.make(), authorId: ana, text: "Attached.", html: nil, delivery: "queued", at: t0),
+        ])
+        return ((first, state), events)
+    }
+
+    /// A contact from a conversation with every field, and two by hand with few.
+    static func contacts(conversation: (id: String, state: Conversation.State), channelId: String) throws -> [ProposedEvent] {
+        var events: [ProposedEvent] = []
+        let fromConversation = Contacts.FromConversation(
+            conversationId: conversation.id, state: conversation.state,
+            visitorIdentities: Identity.of(Visitor(externalId: "shop-user-8812", name: "Carla"), channelId: channelId))
+        events += try Contacts.create(
+            .init(contactId: Identifiers.make(), email: "Carla@Example.com", name: "Carla", phone: "+34 600 000 000",
+                  company: "Acme", createdAt: t0),
+            from: fromConversation, by: admin
+        ).events
+        events += try Contacts.create(
+            .init(contactId: Identifiers.make(), email: nil, name: "Eve", phone: nil, company: nil, createdAt: t0), by: admin
+        ).events
+        events += try Contacts.create(
+            .init(contactId: Identifiers.make(), email: "fay@example.org", name: nil, phone: nil, company: " ", createdAt: t0),
+            by: admin
+        ).events
+        return events
+    }
+
+    /// The claims the inbound-message handler appends next to the conversation's events.
+    static func inbound(channelId: String) -> [ProposedEvent] {
+        let accepted = ChannelEvent.MessageAccepted(
+            channelId: channelId, externalMessageId: "msg-77", conversationId: Identifiers.make(), messageId: Identifiers.make())
+        let opened = ChannelEvent.ThreadOpened(channelId: channelId, externalThreadId: "order 5521 / thread", conversationId: Identifiers.make())
+        return [
+            ChannelEvent.messageAccepted(accepted)
+                .proposed(to: ChannelEvent.messageStream(channelId: channelId, externalMessageId: "msg-77"), by: admin),
+            ChannelEvent.threadOpened(opened)
+                .proposed(to: ChannelEvent.threadStream(channelId: channelId, externalThreadId: "order 5521 / thread"), by: admin),
+        ]
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// What the schema tests share: where the schemas are, and how JSON is checked against them.
+enum SchemaSupport {
+    /// The repository's root directory.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// `Schemas/events/`.
+    static let eventsDirectory = root.appendingPathComponent("Schemas/events")
+
+    /// The path under `Schemas/` of the payload schema of `tag`.
+    static func eventSchemaPath(_ tag: String) -> String { "events/\(tag).schema.json" }
+
+    /// The schema at `path` under `Schemas/`, as a JSON object.
+    static func schema(_ path: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: root.appendingPathComponent("Schemas/\(path)"))
+        return try object(data)
+    }
+
+    /// `data` as a JSON object.
+    static func object(_ data: Data) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw CocoaError(.coderReadCorrupt)
+        }
+        return object
+    }
+}
+
+/// Runs Scripts/validate-json.py on `documents` against `Schemas/<schema>`; answers its exit status (0: all valid)
+/// and what it printed: one line per error, `<dir>/<index>.json: <JSON path>: <message>`.
+func validate(_ schema: String, _ documents: [Data]) throws -> (Int32, String) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-schema-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let paths = try documents.enumerated().map { index, data in
+        let url = directory.appendingPathComponent("\(index).json")
+        try data.write(to: url)
+        return url.path
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+        "python3", SchemaSupport.root.appendingPathComponent("Scripts/validate-json.py").path,
+        SchemaSupport.root.appendingPathComponent("Schemas/\(schema)").path,
+    ] + paths
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    // Read before waiting: a long error list would otherwise fill the pipe and block the script.
+    let printed = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
+}
