@@ -65,7 +65,8 @@ public enum ConversationEvent: EventFamily {
         public var authorId: String
         public var text: String
         public var html: String?
-        /// `queued` when a delivery worker will send it; nil when the channel has none (custom channels).
+        /// `queued` when a delivery worker will send it; `sent` when writing it delivered it (custom channels: the
+        /// integration reads replies from the event feed).
         public var delivery: String?
         public var postedAt: Date
     }
