@@ -33,10 +33,17 @@ struct TeamJSON: Encodable, Sendable, Equatable {
 
 struct InboxJSON: Encodable, Sendable, Equatable {
     struct Routing: Encodable, Sendable, Equatable {
-        var mode = "manual"
-        var userIds: [String] = []
-        @Nullable var teamId: String? = nil
-        var onlyAvailable = true
+        var mode: String
+        var userIds: [String]
+        @Nullable var teamId: String?
+        var onlyAvailable: Bool
+
+        init(_ rule: RoutingRule) {
+            mode = rule.mode.rawValue
+            userIds = rule.userIds
+            teamId = rule.teamId
+            onlyAvailable = rule.onlyAvailable
+        }
     }
 
     struct EmailFilters: Encodable, Sendable, Equatable {
@@ -50,7 +57,7 @@ struct InboxJSON: Encodable, Sendable, Equatable {
     var memberIds: [String]
     var teamIds: [String]
     var fallbackEmail: String
-    var routing = Routing()
+    var routing: Routing
     var emailFilters = EmailFilters()
 
     init(_ inbox: InboxView) {
@@ -59,6 +66,7 @@ struct InboxJSON: Encodable, Sendable, Equatable {
         memberIds = inbox.memberIds
         teamIds = inbox.teamIds
         fallbackEmail = inbox.fallbackEmail
+        routing = Routing(inbox.routing)
     }
 }
 

@@ -5,7 +5,7 @@ import LMDB
 /// Users, tokens, teams, inboxes and channels: the small tables every request consults.
 public final class DirectoryProjection: Projection {
     public let name = "directory"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
 
     let users: Database
     let usersByEmail: Database
@@ -69,7 +69,7 @@ public final class DirectoryProjection: Projection {
         case .created(let created):
             let inbox = InboxView(
                 id: created.inboxId, name: created.name, memberIds: created.memberIds, teamIds: created.teamIds,
-                fallbackEmail: created.fallbackEmail)
+                fallbackEmail: created.fallbackEmail, routing: .manual)
             try ViewCoding.put(inbox, inboxes, created.inboxId, in: txn)
         case .membersChanged(let changed):
             guard var inbox = try ViewCoding.row(InboxView.self, inboxes, changed.inboxId, in: txn) else { return }
@@ -78,6 +78,10 @@ public final class DirectoryProjection: Projection {
             try ViewCoding.put(inbox, inboxes, changed.inboxId, in: txn)
         case .addressClaimed:
             break
+        case .routingChanged(let changed):
+            guard var inbox = try ViewCoding.row(InboxView.self, inboxes, changed.inboxId, in: txn) else { return }
+            inbox.routing = changed.routing
+            try ViewCoding.put(inbox, inboxes, changed.inboxId, in: txn)
         }
     }
 }
@@ -103,6 +107,7 @@ public struct InboxView: Codable, Sendable, Equatable {
     public var memberIds: [String]
     public var teamIds: [String]
     public var fallbackEmail: String
+    public var routing: RoutingRule
 }
 
 public struct ChannelView: Codable, Sendable, Equatable {

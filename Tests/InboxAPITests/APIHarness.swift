@@ -65,6 +65,13 @@ struct APIHarness {
         try await app.test(.router) { client in try await body(APIClient(client: client)) }
     }
 
+    /// `run`, carrying a result out of the app's lifetime.
+    func runReturning<R: Sendable>(_ body: @Sendable (APIClient) async throws -> R) async throws -> R {
+        let box = ResultBox<R>()
+        try await run { api in await box.set(try await body(api)) }
+        return try #require(await box.value)
+    }
+
     func remove() { try? FileManager.default.removeItem(at: data) }
 }
 
@@ -117,4 +124,10 @@ struct Organisation: Sendable {
         try #require(answer.status == .created, "\(String(decoding: answer.body, as: UTF8.self))")
         return try #require(answer.string("conversationId"))
     }
+}
+
+/// Carries a value out of a `@Sendable` closure.
+actor ResultBox<Value: Sendable> {
+    var value: Value?
+    func set(_ value: Value) { self.value = value }
 }

@@ -8,7 +8,7 @@ import Testing
     @Test func anAgentWorksAConversationFromFirstMessageToContactAndItSurvivesARestart() async throws {
         let harness = APIHarness()
         defer { harness.remove() }
-        let org = try await OrganisationBox()
+        let org = ResultBox<Organisation>()
         try await harness.run { api in
             let o = try await Organisation.create(api)
             await org.set(o)
@@ -100,11 +100,4 @@ import Testing
             }
         }
     }
-}
-
-/// Carries values out of a `@Sendable` closure.
-actor OrganisationBox {
-    var value: Organisation?
-    init() async throws {}
-    func set(_ organisation: Organisation) { value = organisation }
 }

@@ -53,6 +53,12 @@ enum EventSamples {
         ).events
         events += Directory.setInboxMembers(inboxId: inboxId, memberIds: [ana, ben, ben], teamIds: [], by: admin).events
         events += Directory.setInboxMembers(inboxId: inboxId, memberIds: [], teamIds: [teamId], by: admin).events
+        events += try Directory.setRouting(inboxId: inboxId, routing: .manual, by: admin).events
+        events += try Directory.setRouting(
+            inboxId: inboxId, routing: RoutingRule(mode: .roundRobin, userIds: [ana, ben, ana], onlyAvailable: false), by: admin
+        ).events
+        events += try Directory.setRouting(inboxId: inboxId, routing: RoutingRule(mode: .roundRobin, teamId: teamId), by: admin).events
+        events += Routing.assignment(inboxId: inboxId, conversationId: Identifiers.make(), userId: ana, by: admin, rotationVersion: 0).events
         events += try Directory.connectChannel(
             channelId: Identifiers.make(), inboxId: inboxId, type: "email", name: nil, address: " Help@Shop.example ", by: admin
         ).events

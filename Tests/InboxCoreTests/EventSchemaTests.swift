@@ -20,6 +20,7 @@ import Testing
         Family(name: "ConversationEvent", tags: ConversationEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "ContactEvent", tags: ContactEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "IdempotencyEvent", tags: IdempotencyEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "RoutingEvent", tags: RoutingEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "AdminBootstrap", tags: bootstrapTags),
     ]
 

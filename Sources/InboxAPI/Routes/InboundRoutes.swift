@@ -9,7 +9,9 @@ import Projections
 struct InboundRoutes {
     let backend: Backend
     let idempotency: Idempotency
-    static let attempts = 5
+    /// Tries of a decision that lost a race: to a thread, a conversation, or a routing turn (with routing on,
+    /// concurrent new conversations of one inbox take their turns one commit at a time).
+    static let attempts = 100
 
     struct InboundMessage: RequestBody {
         static let fields: Set<String> = [
@@ -112,6 +114,10 @@ struct InboundRoutes {
         let conversationStream = ConversationEvent.stream(conversationId)
         events += decided.map { $0.proposed(to: conversationStream, by: actor) }
         expectations[conversationStream] = state.exists ? .exact(state.version) : .noStream
+        if !state.exists, let routed = try await backend.routedAssignment(inboxId: channel.inboxId, conversationId: conversationId, by: actor) {
+            events += routed.events
+            expectations.merge(routed.expectations) { $1 }
+        }
         if let messageStream, let externalMessageId = message.externalMessageId {
             events.append(ChannelEvent.messageAccepted(.init(
                 channelId: channel.id, externalMessageId: externalMessageId, conversationId: conversationId,

@@ -24,6 +24,14 @@ struct InboxRoutes {
         var teamIds: [String]
     }
 
+    struct Routing: RequestBody {
+        static let fields: Set<String> = ["mode", "userIds", "teamId", "onlyAvailable"]
+        var mode: String
+        var userIds: [String]?
+        var teamId: String?
+        var onlyAvailable: Bool?
+    }
+
     struct NewChannel: RequestBody {
         static let fields: Set<String> = ["type", "name", "address"]
         var type: String
@@ -39,6 +47,7 @@ struct InboxRoutes {
         api.get("inboxes", use: listInboxes)
         api.get("inboxes/:id", use: getInbox)
         api.put("inboxes/:id/members", use: setMembers)
+        api.put("inboxes/:id/routing", use: setRouting)
         api.post("inboxes/:id/channels", use: connectChannel)
         api.get("inboxes/:id/channels", use: listChannels)
     }
@@ -96,6 +105,25 @@ struct InboxRoutes {
             try requireTeams(body.value.teamIds)
             let batch = Directory.setInboxMembers(
                 inboxId: inboxId, memberIds: body.value.memberIds, teamIds: body.value.teamIds, by: caller.actor)
+            let position = try await backend.commit(batch) { _ in .internalError() }
+            return try WriteAnswer(status: .ok, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
+        }
+    }
+
+    @Sendable func setRouting(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let caller = try context.requireCaller().requireAdmin()
+        let inboxId = try Parameters.id(context)
+        let body = try await StrictJSON.decode(Routing.self, from: request, context: context)
+        return try await idempotency.run(request, context: context, caller: caller, body: body.bytes) {
+            _ = try visibleInbox(inboxId, caller)
+            guard let mode = RoutingRule.Mode(rawValue: body.value.mode) else {
+                throw APIError.unprocessable("Field 'mode' must be manual or round_robin.")
+            }
+            let userIds = body.value.userIds ?? []
+            try backend.requireUsers(userIds, field: "userIds")
+            try requireTeams(body.value.teamId.map { [$0] } ?? [])
+            let rule = RoutingRule(mode: mode, userIds: userIds, teamId: body.value.teamId, onlyAvailable: body.value.onlyAvailable ?? true)
+            let batch = try invalidAsAPIError { try Directory.setRouting(inboxId: inboxId, routing: rule, by: caller.actor) }
             let position = try await backend.commit(batch) { _ in .internalError() }
             return try WriteAnswer(status: .ok, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
         }

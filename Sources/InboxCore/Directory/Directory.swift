@@ -83,6 +83,21 @@ public enum Directory {
         ])
     }
 
+    /// Sets how the inbox routes new conversations. Round robin needs candidates: listed users or a team.
+    public static func setRouting(inboxId: String, routing: RoutingRule, by actor: ActorRef) throws(Invalid) -> AppendBatch {
+        var routing = routing
+        routing.userIds = unique(routing.userIds)
+        if routing.mode == .roundRobin, routing.userIds.isEmpty, routing.teamId == nil {
+            throw Invalid("userIds", "or teamId must name who round robin assigns to")
+        }
+        if routing.teamId != nil, !routing.userIds.isEmpty {
+            throw Invalid("teamId", "and userIds cannot both be given")
+        }
+        return AppendBatch([
+            InboxEvent.routingChanged(.init(inboxId: inboxId, routing: routing)).proposed(to: InboxEvent.stream(inboxId), by: actor)
+        ])
+    }
+
     public static func connectChannel(
         channelId: String, inboxId: String, type: String, name: String?, address: String?, by actor: ActorRef
     ) throws(Invalid) -> AppendBatch {

@@ -38,6 +38,7 @@ public enum InboxEvent: EventFamily {
     case created(Created)
     case membersChanged(MembersChanged)
     case addressClaimed(AddressClaimed)
+    case routingChanged(RoutingChanged)
 
     public struct Created: Codable, Sendable, Equatable {
         public var inboxId: String
@@ -59,11 +60,18 @@ public enum InboxEvent: EventFamily {
         public var address: String
     }
 
+    /// How new conversations of the inbox find an owner (see `Routing`).
+    public struct RoutingChanged: Codable, Sendable, Equatable {
+        public var inboxId: String
+        public var routing: RoutingRule
+    }
+
     /// Stored forever: never rename a tag; add `.v2` and keep decoding `.v1`.
     public enum Tag: String, Sendable, CaseIterable {
         case created = "inbox.created.v1"
         case membersChanged = "inbox.members_changed.v1"
         case addressClaimed = "inbox.address_claimed.v1"
+        case routingChanged = "inbox.routing_changed.v1"
     }
 
     public var tag: Tag {
@@ -71,6 +79,7 @@ public enum InboxEvent: EventFamily {
         case .created: .created
         case .membersChanged: .membersChanged
         case .addressClaimed: .addressClaimed
+        case .routingChanged: .routingChanged
         }
     }
 
@@ -79,6 +88,7 @@ public enum InboxEvent: EventFamily {
         case .created(let data): PayloadCoding.encode(data)
         case .membersChanged(let data): PayloadCoding.encode(data)
         case .addressClaimed(let data): PayloadCoding.encode(data)
+        case .routingChanged(let data): PayloadCoding.encode(data)
         }
     }
 
@@ -88,6 +98,7 @@ public enum InboxEvent: EventFamily {
         case .created: self = .created(try PayloadCoding.decode(Created.self, from: payload))
         case .membersChanged: self = .membersChanged(try PayloadCoding.decode(MembersChanged.self, from: payload))
         case .addressClaimed: self = .addressClaimed(try PayloadCoding.decode(AddressClaimed.self, from: payload))
+        case .routingChanged: self = .routingChanged(try PayloadCoding.decode(RoutingChanged.self, from: payload))
         }
     }
 
