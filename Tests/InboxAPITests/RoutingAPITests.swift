@@ -104,4 +104,40 @@ import Testing
             #expect(try await api.call(.put, "inboxes/\(inbox)/routing", token: agentToken, json: ["mode": "manual"]).status == .forbidden)
         }
     }
+
+    @Test func anAgentRemovedFromAnInboxGivesUpTheirOpenConversationsThereAndTheLogSaysWhy() async throws {
+        let harness = APIHarness()
+        defer { harness.remove() }
+        try await harness.run { api in
+            let (a, b) = (try await agent(api, "amy"), try await agent(api, "bo"))
+            let team = try #require(try await api.call(.post, "teams", token: admin, json: ["name": "Tier 1", "memberIds": [b]]).string("id"))
+            let inbox = try #require(try await api.call(.post, "inboxes", token: admin, json: ["name": "Help", "memberIds": [a], "teamIds": [team]]).string("id"))
+            let channel = try #require(try await api.call(.post, "inboxes/\(inbox)/channels", token: admin, json: ["type": "custom", "name": "Shop"]).string("id"))
+            var conversations: [String] = []
+            for index in 0..<3 {
+                let answer = try await api.call(.post, "channels/\(channel)/messages", token: admin, json: ["from": ["externalId": "r\(index)"], "text": "Hi"])
+                conversations.append(try #require(answer.string("conversationId")))
+            }
+            for (conversation, user) in zip(conversations, [a, a, b]) {
+                #expect(try await api.call(.put, "conversations/\(conversation)/assignee", token: admin, json: ["userId": user]).status == .ok)
+            }
+            #expect(try await api.call(.post, "conversations/\(conversations[1])/close", token: admin).status == .ok)
+
+            let changed = try await api.call(.put, "inboxes/\(inbox)/members", token: admin, json: ["memberIds": [], "teamIds": [team]])
+            #expect(changed.status == .ok)
+            func assignee(_ id: String) async throws -> String? {
+                try await api.call(.get, "conversations/\(id)", token: admin).string("assigneeId")
+            }
+            #expect(try await assignee(conversations[0]) == nil)
+            #expect(try await assignee(conversations[1]) == a, "a closed conversation keeps its history")
+            #expect(try await assignee(conversations[2]) == b)
+            let feed = try await api.call(.get, "events?limit=500", token: admin)
+            let released = feed.items.filter { ($0["payload"] as? [String: Any])?["reason"] as? String == "removed_from_inbox" }
+            #expect(released.count == 1)
+            #expect((released.first?["payload"] as? [String: Any])?["previousAssigneeId"] as? String == a)
+
+            _ = try await api.call(.put, "inboxes/\(inbox)/members", token: admin, json: ["memberIds": [], "teamIds": []])
+            #expect(try await assignee(conversations[2]) == nil)
+        }
+    }
 }

@@ -36,6 +36,12 @@ import Testing
         #expect(events.first == .reopened(.init(conversationId: "cv1", reason: .inboundMessage)))
     }
 
+    @Test func releasingAnAssignedConversationRecordsWhoHadItAndWhy() throws {
+        let events = try given([inbound("m1"), .assign(userId: "u1")], when: .unassign(because: .removedFromInbox))
+        #expect(events == [.assigned(.init(conversationId: "cv1", assigneeId: nil, previousAssigneeId: "u1", reason: .removedFromInbox))])
+        #expect(try given([inbound("m1")], when: .unassign(because: .removedFromInbox)).isEmpty)
+    }
+
     @Test func closingAClosedConversationIsRejected() {
         #expect(throws: Conversation.Rejection.alreadyClosed) { try given([inbound("m1"), .close], when: .close) }
     }

@@ -100,13 +100,25 @@ struct InboxRoutes {
         let inboxId = try Parameters.id(context)
         let body = try await StrictJSON.decode(Members.self, from: request, context: context)
         return try await idempotency.run(request, context: context, caller: caller, body: body.bytes) {
-            _ = try visibleInbox(inboxId, caller)
             try backend.requireUsers(body.value.memberIds, field: "memberIds")
             try requireTeams(body.value.teamIds)
-            let batch = Directory.setInboxMembers(
-                inboxId: inboxId, memberIds: body.value.memberIds, teamIds: body.value.teamIds, by: caller.actor)
-            let position = try await backend.commit(batch) { _ in .internalError() }
-            return try WriteAnswer(status: .ok, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
+            // Agents who lose access give up their open conversations there, in the same append; a conversation
+            // changing meanwhile means deciding again.
+            for _ in 1...ConversationCommandRoutes.attempts {
+                let inbox = try visibleInbox(inboxId, caller)
+                let batch = try await backend.membershipChange(
+                    inbox: inbox, memberIds: body.value.memberIds, teamIds: body.value.teamIds, by: caller.actor)
+                let position: UInt64
+                do {
+                    position = try await backend.commit(batch)
+                } catch let error as EventLogError where error.isWrongExpectedVersion {
+                    continue
+                } catch let error as EventLogError {
+                    throw APIError.from(error)
+                }
+                return try WriteAnswer(status: .ok, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
+            }
+            throw APIError.conflict("The inbox's conversations keep changing; try again.", code: "version_conflict")
         }
     }
 

@@ -71,6 +71,8 @@ public enum Conversation {
         case receive(Inbound)
         case reply(messageId: String, authorId: String, text: String, html: String?, delivery: String?, at: Date)
         case assign(userId: String?)
+        /// Takes the conversation from its assignee for a reason no person decided (they left the inbox...).
+        case unassign(because: ConversationEvent.Assigned.Reason)
         case comment(commentId: String, authorId: String, text: String, mentions: [String], at: Date)
         case close
         case reopen
@@ -100,6 +102,9 @@ public enum Conversation {
         case .assign(let userId):
             guard userId != state.assigneeId else { return [] }
             return [.assigned(.init(conversationId: id, assigneeId: userId, previousAssigneeId: state.assigneeId))]
+        case .unassign(let reason):
+            guard let assigneeId = state.assigneeId else { return [] }
+            return [.assigned(.init(conversationId: id, assigneeId: nil, previousAssigneeId: assigneeId, reason: reason))]
         case .comment(let commentId, let authorId, let text, let mentions, let at):
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .emptyText }
             return [.commentAdded(.init(

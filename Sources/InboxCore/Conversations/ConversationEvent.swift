@@ -73,9 +73,25 @@ public enum ConversationEvent: EventFamily {
 
     /// The assignee changed (nil: unassigned). The actor says who did it.
     public struct Assigned: Codable, Sendable, Equatable {
+        /// Why it happened when no person decided it (absent: the event's actor chose).
+        public enum Reason: String, Codable, Sendable, CaseIterable {
+            /// The inbox's round robin.
+            case routing
+            /// The assignee lost access to the inbox.
+            case removedFromInbox = "removed_from_inbox"
+        }
+
         public var conversationId: String
         public var assigneeId: String?
         public var previousAssigneeId: String?
+        public var reason: Reason?
+
+        init(conversationId: String, assigneeId: String?, previousAssigneeId: String?, reason: Reason? = nil) {
+            self.conversationId = conversationId
+            self.assigneeId = assigneeId
+            self.previousAssigneeId = previousAssigneeId
+            self.reason = reason
+        }
     }
 
     /// An internal comment: never sent to the contact.

@@ -86,7 +86,8 @@ public enum Routing {
         let stream = RoutingEvent.stream(inboxId)
         return (
             [
-                ConversationEvent.assigned(.init(conversationId: conversationId, assigneeId: userId, previousAssigneeId: nil))
+                ConversationEvent.assigned(.init(
+                    conversationId: conversationId, assigneeId: userId, previousAssigneeId: nil, reason: .routing))
                     .proposed(to: ConversationEvent.stream(conversationId), by: actor),
                 RoutingEvent.assigned(.init(inboxId: inboxId, conversationId: conversationId, userId: userId))
                     .proposed(to: stream, by: actor),
