@@ -52,5 +52,6 @@ func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardReq
     ConversationCommandRoutes(backend: backend, idempotency: idempotency).register(on: api)
     ContactRoutes(backend: backend, idempotency: idempotency).register(on: api)
     EventFeedRoutes(backend: backend).register(on: api)
+    NotificationRoutes(backend: backend, idempotency: idempotency).register(on: api)
     return router
 }

@@ -9,6 +9,7 @@ public final class ReadModels: Sendable {
     public let environment: Environment
     public let directory: DirectoryProjection
     public let conversations: ConversationsProjection
+    public let notifications: NotificationsProjection
 
     /// Opens (creating when absent) the read models in directory `path`.
     public init(path: String) throws {
@@ -17,10 +18,11 @@ public final class ReadModels: Sendable {
         environment = try Environment(path: path, configuration: configuration)
         directory = try DirectoryProjection(environment: environment)
         conversations = try ConversationsProjection(environment: environment)
+        notifications = try NotificationsProjection(environment: environment)
     }
 
     /// Every projection, for the runner.
-    public var projections: [any Projection] { [directory, conversations] }
+    public var projections: [any Projection] { [directory, conversations, notifications] }
 
     /// Runs `body` in one consistent snapshot of every read model.
     public func read<R>(_ body: (borrowing ReadTransaction) throws -> R) throws -> R {

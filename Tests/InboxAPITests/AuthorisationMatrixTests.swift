@@ -54,6 +54,12 @@ import Testing
                 Row(method: .get, path: "contacts/\(contact)", expected: [.ok, .ok, .notFound, .unauthorized]),
                 Row(method: .get, path: "contacts/\(contact)/timeline", expected: [.ok, .ok, .notFound, .unauthorized]),
                 Row(method: .get, path: "events", expected: [.ok, .forbidden, .forbidden, .unauthorized]),
+                Row(method: .put, path: "inboxes/\(o.inbox)/routing", body: ["mode": "manual"], expected: [.ok, .forbidden, .forbidden, .unauthorized]),
+                Row(method: .put, path: "users/me/notification-preferences", body: ["assigned": ["inApp"], "newMessage": [], "mention": ["email"]], expected: [.ok, .ok, .ok, .unauthorized]),
+                Row(method: .get, path: "users/me/notifications", expected: [.ok, .ok, .ok, .unauthorized]),
+                Row(method: .post, path: "users/me/notifications/read", body: ["ids": ["1.mention"]], expected: [.notFound, .notFound, .notFound, .unauthorized]),
+                Row(method: .post, path: "users/me/tokens", expected: [.created, .created, .created, .unauthorized]),
+                Row(method: .put, path: "users/me/availability", body: ["available": true], expected: [.ok, .ok, .ok, .unauthorized]),
             ]
             let callers: [(String, String?)] = [
                 ("admin", APIHarness.adminToken), ("member", o.anaToken), ("non-member", o.outsiderToken), ("no token", nil),

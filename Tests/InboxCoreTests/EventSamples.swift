@@ -43,6 +43,9 @@ enum EventSamples {
         events += Directory.issueToken(userId: ana, tokenId: Identifiers.make(), tokenHash: SHA256Digest.hex("sb_token"), by: admin).events
         events += Directory.setAvailability(userId: ana, available: true, by: admin).events
         events += Directory.setAvailability(userId: ben, available: false, by: admin).events
+        events += Notifications.setPreferences(userId: ana, .defaults, by: admin).events
+        events += Notifications.setPreferences(userId: ben, NotificationPreferences(assigned: [], newMessage: [.email], mention: [.inApp]), by: admin).events
+        events += Notifications.markRead(userId: ana, notificationIds: ["41.mention", "42.assigned"], by: admin).events
         let teamId = Identifiers.make()
         events += try Directory.createTeam(teamId: teamId, name: "Tier 2", memberIds: [ana, ben, ana], by: admin).events
         events += try Directory.createTeam(teamId: Identifiers.make(), name: "Night shift", memberIds: [], by: admin).events

@@ -21,6 +21,7 @@ import Testing
         Family(name: "ContactEvent", tags: ContactEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "IdempotencyEvent", tags: IdempotencyEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "RoutingEvent", tags: RoutingEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "NotificationEvent", tags: NotificationEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "AdminBootstrap", tags: bootstrapTags),
     ]
 

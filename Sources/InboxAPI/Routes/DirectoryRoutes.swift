@@ -37,6 +37,11 @@ struct DirectoryRoutes {
         api.get("users/:id", use: getUser)
         api.post("users/:id/tokens", use: issueToken)
         api.put("users/:id/availability", use: setAvailability)
+        // `me` as a constant: the router prefers constant segments (`users/me/notifications`) and does not fall
+        // back to `:id`, so the caller's own routes are named outright.
+        api.get("users/me", use: getUser)
+        api.post("users/me/tokens", use: issueToken)
+        api.put("users/me/availability", use: setAvailability)
         api.post("teams", use: createTeam)
         api.get("teams", use: listTeams)
         api.get("teams/:id", use: getTeam)
@@ -129,9 +134,12 @@ struct DirectoryRoutes {
         return try JSONOutput.response(TeamJSON(team))
     }
 
-    /// The `{id}` of a users route; `me` is the caller.
+    /// The `{id}` of a users route; `me` (or the `users/me` routes, which have none) is the caller.
     private func userId(_ context: SwitchboardRequestContext, _ caller: Caller) throws -> String {
-        context.parameters.get("id") == "me" ? caller.userId : try Parameters.id(context)
+        switch context.parameters.get("id") {
+        case nil, "me": caller.userId
+        default: try Parameters.id(context)
+        }
     }
 
     private func existingUser(_ id: String) throws -> UserView {

@@ -1,0 +1,135 @@
+import Foundation
+
+/// Where a user wants to hear about each kind of thing that concerns them.
+public struct NotificationPreferences: Codable, Sendable, Equatable {
+    /// Delivery channels a preference can name.
+    public enum Channel: String, Codable, Sendable, CaseIterable {
+        case inApp, email
+    }
+
+    /// A conversation was assigned to me (by someone else).
+    public var assigned: [Channel]
+    /// A contact wrote on a conversation assigned to me.
+    public var newMessage: [Channel]
+    /// Someone mentioned me in a comment.
+    public var mention: [Channel]
+
+    public init(assigned: [Channel], newMessage: [Channel], mention: [Channel]) {
+        self.assigned = assigned
+        self.newMessage = newMessage
+        self.mention = mention
+    }
+
+    /// Before a user says otherwise: everything in the app, and email for what needs them personally.
+    public static let defaults = NotificationPreferences(assigned: [.inApp, .email], newMessage: [.inApp], mention: [.inApp, .email])
+}
+
+/// Events of notification preferences (on `user-<id>`) and of reading notifications (`notifications-<userId>`).
+public enum NotificationEvent: EventFamily {
+    case preferencesChanged(PreferencesChanged)
+    case read(Read)
+
+    public struct PreferencesChanged: Codable, Sendable, Equatable {
+        public var userId: String
+        public var preferences: NotificationPreferences
+
+        public init(userId: String, preferences: NotificationPreferences) {
+            self.userId = userId
+            self.preferences = preferences
+        }
+    }
+
+    /// The user has seen these notifications.
+    public struct Read: Codable, Sendable, Equatable {
+        public var userId: String
+        public var notificationIds: [String]
+
+        public init(userId: String, notificationIds: [String]) {
+            self.userId = userId
+            self.notificationIds = notificationIds
+        }
+    }
+
+    /// Stored forever: never rename a tag; add `.v2` and keep decoding `.v1`.
+    public enum Tag: String, Sendable, CaseIterable {
+        case preferencesChanged = "notification.preferences_changed.v1"
+        case read = "notification.read.v1"
+    }
+
+    public var tag: Tag {
+        switch self {
+        case .preferencesChanged: .preferencesChanged
+        case .read: .read
+        }
+    }
+
+    public var payload: Data {
+        switch self {
+        case .preferencesChanged(let data): PayloadCoding.encode(data)
+        case .read(let data): PayloadCoding.encode(data)
+        }
+    }
+
+    public init?(type: String, payload: Data) throws {
+        guard let tag = Tag(rawValue: type) else { return nil }
+        switch tag {
+        case .preferencesChanged: self = .preferencesChanged(try PayloadCoding.decode(PreferencesChanged.self, from: payload))
+        case .read: self = .read(try PayloadCoding.decode(Read.self, from: payload))
+        }
+    }
+
+    /// The stream of a user's reads.
+    public static func readStream(_ userId: String) -> StreamID { StreamID(category: "notifications", id: userId) }
+}
+
+/// Who hears about an event, and of what kind: the rules of in-app (and later email) notifications.
+public enum Notifications {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case assigned, newMessage, mention
+    }
+
+    /// The users `event` concerns and why. `assigneeOf` answers a conversation's assignee before the event.
+    /// Nobody is told about their own doing.
+    public static func recipients(
+        of event: ConversationEvent, actor: ActorRef, assigneeOf: (String) throws -> String?
+    ) rethrows -> [(userId: String, kind: Kind, conversationId: String)] {
+        let actorUser = actor.kind == .user ? actor.id : nil
+        switch event {
+        case .assigned(let assigned):
+            guard let userId = assigned.assigneeId, userId != actorUser else { return [] }
+            return [(userId, .assigned, assigned.conversationId)]
+        case .messageReceived(let message):
+            guard let userId = try assigneeOf(message.conversationId) else { return [] }
+            return [(userId, .newMessage, message.conversationId)]
+        case .commentAdded(let comment):
+            return comment.mentions.filter { $0 != comment.authorId }.map { ($0, .mention, comment.conversationId) }
+        default:
+            return []
+        }
+    }
+
+    public static func setPreferences(userId: String, _ preferences: NotificationPreferences, by actor: ActorRef) -> AppendBatch {
+        AppendBatch([
+            NotificationEvent.preferencesChanged(.init(userId: userId, preferences: preferences))
+                .proposed(to: UserEvent.stream(userId), by: actor)
+        ])
+    }
+
+    public static func markRead(userId: String, notificationIds: [String], by actor: ActorRef) -> AppendBatch {
+        AppendBatch([
+            NotificationEvent.read(.init(userId: userId, notificationIds: notificationIds))
+                .proposed(to: NotificationEvent.readStream(userId), by: actor)
+        ])
+    }
+}
+
+extension NotificationPreferences {
+    /// The channels chosen for `kind`.
+    public func channels(for kind: Notifications.Kind) -> [Channel] {
+        switch kind {
+        case .assigned: assigned
+        case .newMessage: newMessage
+        case .mention: mention
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import InboxCore
+import LMDB
+
+/// A notification as the feed shows it.
+public struct NotificationView: Codable, Sendable, Equatable {
+    public var id: String
+    public var kind: String
+    public var conversationId: String
+    public var at: Date
+    public var read: Bool
+}
+
+/// Each user's in-app notifications, newest first, following their preferences as they stood when the event
+/// happened. Keeps what deciding who to tell needs: preferences and each conversation's assignee.
+public final class NotificationsProjection: Projection {
+    public let name = "notifications"
+    public let version: UInt32 = 1
+
+    /// `<userId>\0<newest-first position><kind>` -> notification.
+    let items: Database
+    /// `<userId>\0<notification id>` -> its key in `items`.
+    let ids: Database
+    let preferences: Database
+    /// Conversation id -> assignee id.
+    let assignees: Database
+
+    public init(environment: Environment) throws {
+        items = try environment.openDatabase("notifications.items")
+        ids = try environment.openDatabase("notifications.ids")
+        preferences = try environment.openDatabase("notifications.preferences")
+        assignees = try environment.openDatabase("notifications.assignees")
+    }
+
+    public func handles(_ type: String) -> Bool {
+        NotificationEvent.owns(type) || type == ConversationEvent.Tag.assigned.rawValue
+            || type == ConversationEvent.Tag.messageReceived.rawValue || type == ConversationEvent.Tag.commentAdded.rawValue
+    }
+
+    public func reset(in txn: borrowing WriteTransaction) throws {
+        for database in [items, ids, preferences, assignees] { try txn.clear(database) }
+    }
+
+    public func apply(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws {
+        if let notificationEvent = try NotificationEvent(event) {
+            switch notificationEvent {
+            case .preferencesChanged(let changed):
+                try ViewCoding.put(changed.preferences, preferences, changed.userId, in: txn)
+            case .read(let read):
+                for id in read.notificationIds { try markRead(userId: read.userId, id: id, in: txn) }
+            }
+            return
+        }
+        guard let conversationEvent = try ConversationEvent(event) else { return }
+        let recipients = try Notifications.recipients(of: conversationEvent, actor: event.actor) { conversationId in
+            try txn.value(assignees, for: Array(conversationId.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        }
+        for recipient in recipients where try preferences(of: recipient.userId, in: txn).channels(for: recipient.kind).contains(.inApp) {
+            let id = "\(event.position).\(recipient.kind.rawValue)"
+            let key = ViewCoding.component(recipient.userId) + ViewCoding.bigEndian(UInt64.max - event.position)
+                + Array(recipient.kind.rawValue.utf8)
+            let view = NotificationView(
+                id: id, kind: recipient.kind.rawValue, conversationId: recipient.conversationId, at: event.recordedAt, read: false)
+            try txn.put(items, key: key, value: try ViewCoding.encode(view))
+            try txn.put(ids, key: ViewCoding.component(recipient.userId) + Array(id.utf8), value: key)
+        }
+        if case .assigned(let assigned) = conversationEvent {
+            let key = Array(assigned.conversationId.utf8)
+            if let assigneeId = assigned.assigneeId {
+                try txn.put(assignees, key: key, value: Array(assigneeId.utf8))
+            } else {
+                _ = try txn.delete(assignees, key: key)
+            }
+        }
+    }
+
+    private func markRead(userId: String, id: String, in txn: borrowing WriteTransaction) throws {
+        guard let key = try txn.value(ids, for: ViewCoding.component(userId) + Array(id.utf8)).map({ Array($0) }),
+            var view = try txn.value(items, for: key).map({ try ViewCoding.decode(NotificationView.self, $0) }),
+            !view.read
+        else { return }
+        view.read = true
+        try txn.put(items, key: key, value: try ViewCoding.encode(view))
+    }
+}
+
+extension NotificationsProjection {
+    /// A user's notifications, newest first, `limit` at most after the key `after`.
+    public func notifications(
+        of userId: String, unreadOnly: Bool, limit: Int, after: [UInt8]?, in txn: borrowing ReadTransaction
+    ) throws -> (items: [NotificationView], nextKey: [UInt8]?) {
+        let prefix = ViewCoding.component(userId)
+        if let after, !after.starts(with: prefix) || after.count <= prefix.count { throw InvalidCursor() }
+        return try txn.withCursor(items) { cursor in
+            var found: [NotificationView] = []
+            var lastKey: [UInt8]?
+            var entry = try cursor.seek(atOrAfter: after ?? prefix)
+            if let after, let current = entry, current.key.elementsEqual(after) { entry = try cursor.next() }
+            while let current = entry, current.key.starts(with: prefix) {
+                let view = try ViewCoding.decode(NotificationView.self, current.value)
+                if !unreadOnly || !view.read {
+                    if found.count == limit { return (found, lastKey) }
+                    found.append(view)
+                    lastKey = Array(current.key)
+                }
+                entry = try cursor.next()
+            }
+            return (found, nil)
+        }
+    }
+
+    /// The preferences `userId` set, or the defaults.
+    public func preferences(of userId: String, in txn: borrowing some Transaction & ~Copyable) throws -> NotificationPreferences {
+        try ViewCoding.row(NotificationPreferences.self, preferences, userId, in: txn) ?? .defaults
+    }
+
+    /// Whether `id` names one of `userId`'s notifications.
+    public func exists(_ id: String, of userId: String, in txn: borrowing ReadTransaction) throws -> Bool {
+        try txn.value(ids, for: ViewCoding.component(userId) + Array(id.utf8)) != nil
+    }
+}
