@@ -53,5 +53,6 @@ func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardReq
     ContactRoutes(backend: backend, idempotency: idempotency).register(on: api)
     EventFeedRoutes(backend: backend).register(on: api)
     NotificationRoutes(backend: backend, idempotency: idempotency).register(on: api)
+    NotificationStream(backend: backend).register(on: api)
     return router
 }
