@@ -17,6 +17,9 @@ public struct AppConfiguration: Sendable {
         print("No SWITCHBOARD_ADMIN_TOKEN was set: the first admin's API token is \(token) (shown once; store it now)")
     }
 
+    /// How webhook deliveries retry and give up.
+    var webhooks = WebhookDispatcher.Configuration()
+
     /// Told the port the HTTP server bound once it accepts connections (useful with `port` 0).
     public var onServerRunning: @Sendable (Int) async -> Void = { _ in }
 

@@ -25,13 +25,15 @@ public func buildApplication(
         throw error
     }
 
-    let router = buildRouter(backend: Backend(log: log, runner: runner, views: views, configuration: configuration), headAtStart: headAtStart)
+    let backend = Backend(log: log, runner: runner, views: views, configuration: configuration)
+    let router = buildRouter(backend: backend, headAtStart: headAtStart)
+    let webhooks = WebhookDispatcher(backend: backend, configuration: configuration.webhooks, logger: logger)
 
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchboard"),
-        // Shut down in reverse: the server first, then the runner, then the log and the views it wrote.
-        services: [EventLogService(log: log, views: views), runner],
+        // Shut down in reverse: the server first, then webhook deliveries, the runner, then the log and views.
+        services: [EventLogService(log: log, views: views), runner, webhooks],
         onServerRunning: { channel in await configuration.onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }
@@ -54,5 +56,6 @@ func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardReq
     EventFeedRoutes(backend: backend).register(on: api)
     NotificationRoutes(backend: backend, idempotency: idempotency).register(on: api)
     NotificationStream(backend: backend).register(on: api)
+    WebhookRoutes(backend: backend, idempotency: idempotency).register(on: api)
     return router
 }

@@ -52,4 +52,12 @@ extension DirectoryProjection {
             inbox.memberIds.contains(userId) || inbox.teamIds.contains(where: teamIds.contains)
         }.map(\.id))
     }
+
+    public func webhook(_ id: String, in txn: borrowing ReadTransaction) throws -> WebhookView? {
+        try ViewCoding.row(WebhookView.self, webhooks, id, in: txn)
+    }
+
+    public func webhooks(in txn: borrowing ReadTransaction) throws -> [WebhookView] {
+        try ViewCoding.rows(WebhookView.self, webhooks, in: txn)
+    }
 }

@@ -5,7 +5,7 @@ import LMDB
 /// Users, tokens, teams, inboxes and channels: the small tables every request consults.
 public final class DirectoryProjection: Projection {
     public let name = "directory"
-    public let version: UInt32 = 2
+    public let version: UInt32 = 3
 
     let users: Database
     let usersByEmail: Database
@@ -13,6 +13,7 @@ public final class DirectoryProjection: Projection {
     let teams: Database
     let inboxes: Database
     let channels: Database
+    let webhooks: Database
 
     public init(environment: Environment) throws {
         users = try environment.openDatabase("directory.users")
@@ -21,14 +22,16 @@ public final class DirectoryProjection: Projection {
         teams = try environment.openDatabase("directory.teams")
         inboxes = try environment.openDatabase("directory.inboxes")
         channels = try environment.openDatabase("directory.channels")
+        webhooks = try environment.openDatabase("directory.webhooks")
     }
 
     public func handles(_ type: String) -> Bool {
         UserEvent.owns(type) || TeamEvent.owns(type) || InboxEvent.owns(type) || ChannelEvent.Tag(rawValue: type) == .connected
+            || WebhookEvent.Tag(rawValue: type).map { $0 != .attempted } == true
     }
 
     public func reset(in txn: borrowing WriteTransaction) throws {
-        for database in [users, usersByEmail, tokens, teams, inboxes, channels] { try txn.clear(database) }
+        for database in [users, usersByEmail, tokens, teams, inboxes, channels, webhooks] { try txn.clear(database) }
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws {
@@ -43,6 +46,21 @@ public final class DirectoryProjection: Projection {
                 id: connected.channelId, inboxId: connected.inboxId, type: connected.type, name: connected.name,
                 address: connected.address)
             try ViewCoding.put(view, channels, connected.channelId, in: txn)
+        } else if let webhook = try WebhookEvent(event) {
+            switch webhook {
+            case .registered(let registered):
+                let view = WebhookView(
+                    id: registered.webhookId, url: registered.url, eventTypes: registered.eventTypes, active: true,
+                    disabledReason: nil, createdAt: registered.registeredAt)
+                try ViewCoding.put(view, webhooks, registered.webhookId, in: txn)
+            case .disabled(let disabled):
+                guard var view = try ViewCoding.row(WebhookView.self, webhooks, disabled.webhookId, in: txn) else { return }
+                view.active = false
+                view.disabledReason = disabled.reason
+                try ViewCoding.put(view, webhooks, disabled.webhookId, in: txn)
+            case .attempted:
+                break
+            }
         }
     }
 
@@ -116,4 +134,14 @@ public struct ChannelView: Codable, Sendable, Equatable {
     public var type: String
     public var name: String?
     public var address: String?
+}
+
+/// A webhook as the API shows it (never its secret).
+public struct WebhookView: Codable, Sendable, Equatable {
+    public var id: String
+    public var url: String
+    public var eventTypes: [String]
+    public var active: Bool
+    public var disabledReason: String?
+    public var createdAt: Date
 }

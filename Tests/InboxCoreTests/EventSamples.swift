@@ -32,6 +32,26 @@ enum EventSamples {
                 requestHash: SHA256Digest.hex(#"{"name":"Carla"}"#), status: 201, body: #"{"id":"x"}"#, logPosition: 42,
                 recordedAt: t0)
             ).proposed(to: IdempotencyEvent.stream(userId: ana, method: "POST", path: "/api/v1/contacts", key: "9f1c-retry-1"), by: admin))
+        events += try webhooks()
+        return events
+    }
+
+    /// A webhook registered, a failed then a successful delivery, and one disabled.
+    static func webhooks() throws -> [ProposedEvent] {
+        let webhookId = Identifiers.make()
+        let stream = WebhookEvent.stream(webhookId)
+        var events = try Webhooks.register(
+            webhookId: webhookId, url: "https://hooks.example.com/switchboard", eventTypes: ["conversation.started.v1", "*"],
+            secret: "whsec-0123456789abcdef", at: t0, by: admin).events
+        let eventId = EventIDs.make()
+        events.append(WebhookEvent.attempted(.init(
+            webhookId: webhookId, position: 12, eventId: eventId, eventType: "conversation.started.v1", attempt: 1,
+            succeeded: false, status: nil, error: "connection refused", at: t0)).proposed(to: stream, by: .system))
+        events.append(WebhookEvent.attempted(.init(
+            webhookId: webhookId, position: 12, eventId: eventId, eventType: "conversation.started.v1", attempt: 2,
+            succeeded: true, status: 204, error: nil, at: t0)).proposed(to: stream, by: .system))
+        events.append(WebhookEvent.disabled(.init(webhookId: webhookId, reason: "every delivery failed for a day", at: t0))
+            .proposed(to: stream, by: .system))
         return events
     }
 

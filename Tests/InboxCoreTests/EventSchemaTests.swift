@@ -22,6 +22,7 @@ import Testing
         Family(name: "IdempotencyEvent", tags: IdempotencyEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "RoutingEvent", tags: RoutingEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "NotificationEvent", tags: NotificationEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "WebhookEvent", tags: WebhookEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "AdminBootstrap", tags: bootstrapTags),
     ]
 

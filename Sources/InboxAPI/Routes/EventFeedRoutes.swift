@@ -30,8 +30,18 @@ struct EventFeedRoutes {
         }
         let limit = try Parameters.limit(request)
         let events = after == UInt64.max ? [] : try await backend.log.read(from: after + 1, maxCount: limit)
-        let items = try events.map(EnvelopeJSON.init)
+        let items = try events.map(Self.envelope)
         let next = events.count == limit ? events.last.map { ListCursor.encode(Array(String($0.position).utf8)) } : nil
         return try JSONOutput.response(ListJSON(items: items, nextCursor: next))
+    }
+
+    /// The envelope as integrations see it: a webhook's signing secret is never shown, not even to admins.
+    static func envelope(_ event: RecordedEvent) throws -> EnvelopeJSON {
+        var envelope = try EnvelopeJSON(event)
+        if event.type == WebhookEvent.Tag.registered.rawValue, case .object(var payload) = envelope.payload {
+            payload["secret"] = .string("[redacted]")
+            envelope.payload = .object(payload)
+        }
+        return envelope
     }
 }
