@@ -8,11 +8,14 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public let status: HTTPResponse.Status
     public let code: String
     public let message: String
+    /// Seconds for `Retry-After` (429s).
+    public let retryAfter: Int?
 
-    public init(status: HTTPResponse.Status, code: String, message: String) {
+    public init(status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public static func badRequest(_ message: String, code: String = "bad_request") -> Self {
@@ -40,6 +43,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         let body = ErrorBody(error: .init(code: code, message: message))
         let data = try JSONEncoder().encode(body)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

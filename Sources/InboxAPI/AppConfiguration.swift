@@ -17,6 +17,9 @@ public struct AppConfiguration: Sendable {
         print("No SWITCHBOARD_ADMIN_TOKEN was set: the first admin's API token is \(token) (shown once; store it now)")
     }
 
+    /// Per-token request budget; nil (the default) for none.
+    public var rateLimit: RateLimit?
+
     /// How webhook deliveries retry and give up.
     var webhooks = WebhookDispatcher.Configuration()
 

@@ -47,6 +47,9 @@ func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardReq
     let api = router.group("api/v1")
         .add(middleware: CatchUpMiddleware(runner: backend.runner, headAtStart: headAtStart))
         .add(middleware: AuthMiddleware(views: backend.views))
+    if let limit = backend.configuration.rateLimit {
+        api.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: limit)))
+    }
     DirectoryRoutes(backend: backend, idempotency: idempotency).register(on: api)
     InboxRoutes(backend: backend, idempotency: idempotency).register(on: api)
     InboundRoutes(backend: backend, idempotency: idempotency).register(on: api)

@@ -11,6 +11,8 @@ public struct Caller: Sendable, Equatable {
     public var role: Role
     /// The inboxes an agent works in (directly or through a team); nil for admins, who see every inbox.
     public var inboxIds: Set<String>?
+    /// The SHA-256 of the bearer token used: rate limits are per token.
+    var tokenHash = ""
 
     public var isAdmin: Bool { role == .admin }
     public var actor: ActorRef { ActorRef(kind: .user, id: userId) }
@@ -50,7 +52,7 @@ struct AuthMiddleware: RouterMiddleware {
                 let user = try views.directory.user(userId, in: txn)
             else { return nil }
             let inboxIds = user.role == .admin ? nil : try views.directory.inboxIds(memberId: userId, in: txn)
-            return Caller(userId: userId, role: user.role, inboxIds: inboxIds)
+            return Caller(userId: userId, role: user.role, inboxIds: inboxIds, tokenHash: hash)
         }
     }
 }

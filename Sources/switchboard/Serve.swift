@@ -15,10 +15,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HTTP port (0 picks a free one).") var port = 8080
     @Option(help: "Domain of the inboxes' fallback email addresses.") var mailDomain = "switchboard.localhost"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @Option(help: "Per-token request budget as <requests>/<seconds> (off unless set); over it answers 429.")
+    var rateLimit: String?
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        if let rateLimit, RateLimit(rateLimit) == nil {
+            throw ValidationError("--rate-limit must be <requests>/<seconds>, both positive, such as 600/60")
+        }
     }
 
     func run() async throws {
@@ -33,6 +38,7 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.mailDomain = mailDomain
+        configuration.rateLimit = rateLimit.flatMap(RateLimit.init)
         configuration.adminToken = ProcessInfo.processInfo.environment["SWITCHBOARD_ADMIN_TOKEN"].flatMap {
             $0.isEmpty ? nil : $0
         }
