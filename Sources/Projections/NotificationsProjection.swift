@@ -51,9 +51,18 @@ public final class NotificationsProjection: Projection {
             }
             return
         }
-        guard let conversationEvent = try ConversationEvent(event) else { return }
-        let recipients = try Notifications.recipients(of: conversationEvent, actor: event.actor) { conversationId in
-            try txn.value(assignees, for: Array(conversationId.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        // Half the log is inbound messages: their recipients follow from the stream, so skip decoding them.
+        let conversationEvent: ConversationEvent?
+        let recipients: [(userId: String, kind: Notifications.Kind, conversationId: String)]
+        if event.type == ConversationEvent.Tag.messageReceived.rawValue, event.streamId.category == "conversation" {
+            conversationEvent = nil
+            recipients = try Notifications.newMessageRecipients(conversationId: String(event.streamId.id)) {
+                try assignee(of: $0, in: txn)
+            }
+        } else {
+            guard let decoded = try ConversationEvent(event) else { return }
+            conversationEvent = decoded
+            recipients = try Notifications.recipients(of: decoded, actor: event.actor) { try assignee(of: $0, in: txn) }
         }
         for recipient in recipients where try preferences(of: recipient.userId, in: txn).channels(for: recipient.kind).contains(.inApp) {
             let id = "\(event.position).\(recipient.kind.rawValue)"
@@ -64,7 +73,7 @@ public final class NotificationsProjection: Projection {
             try txn.put(items, key: key, value: try ViewCoding.encode(view))
             try txn.put(ids, key: ViewCoding.component(recipient.userId) + Array(id.utf8), value: key)
         }
-        if case .assigned(let assigned) = conversationEvent {
+        if case .assigned(let assigned)? = conversationEvent {
             let key = Array(assigned.conversationId.utf8)
             if let assigneeId = assigned.assigneeId {
                 try txn.put(assignees, key: key, value: Array(assigneeId.utf8))
@@ -72,6 +81,10 @@ public final class NotificationsProjection: Projection {
                 _ = try txn.delete(assignees, key: key)
             }
         }
+    }
+
+    private func assignee(of conversationId: String, in txn: borrowing WriteTransaction) throws -> String? {
+        try txn.value(assignees, for: Array(conversationId.utf8)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private func markRead(userId: String, id: String, in txn: borrowing WriteTransaction) throws {

@@ -6,6 +6,8 @@ import Testing
     @Test func theCategoryIsThePartBeforeTheFirstDash() {
         #expect(StreamID("conversation-01J-X")?.category == "conversation")
         #expect(StreamID("inboxes")?.category == "inboxes")
+        #expect(StreamID("conversation-01J-X")?.id == "01J-X")
+        #expect(StreamID("inboxes")?.id == "")
     }
 
     @Test(arguments: ["", "a\0b", String(repeating: "x", count: 257)])

@@ -25,6 +25,11 @@ public struct StreamID: Hashable, Sendable, Comparable, CustomStringConvertible 
         rawValue.firstIndex(of: "-").map { rawValue[..<$0] } ?? rawValue[...]
     }
 
+    /// The part after the first `-` (empty when there is none).
+    public var id: Substring {
+        rawValue.firstIndex(of: "-").map { rawValue[rawValue.index(after: $0)...] } ?? rawValue[rawValue.endIndex...]
+    }
+
     public var description: String { rawValue }
 
     public static func < (lhs: StreamID, rhs: StreamID) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -99,13 +99,21 @@ public enum Notifications {
             guard let userId = assigned.assigneeId, userId != actorUser else { return [] }
             return [(userId, .assigned, assigned.conversationId)]
         case .messageReceived(let message):
-            guard let userId = try assigneeOf(message.conversationId) else { return [] }
-            return [(userId, .newMessage, message.conversationId)]
+            return try newMessageRecipients(conversationId: message.conversationId, assigneeOf: assigneeOf)
         case .commentAdded(let comment):
             return comment.mentions.filter { $0 != comment.authorId }.map { ($0, .mention, comment.conversationId) }
         default:
             return []
         }
+    }
+
+    /// Who hears of a new message: the conversation's assignee. Needs nothing from the message itself, so
+    /// projections can answer it from the stream name without decoding the payload.
+    public static func newMessageRecipients(
+        conversationId: String, assigneeOf: (String) throws -> String?
+    ) rethrows -> [(userId: String, kind: Kind, conversationId: String)] {
+        guard let userId = try assigneeOf(conversationId) else { return [] }
+        return [(userId, .newMessage, conversationId)]
     }
 
     public static func setPreferences(userId: String, _ preferences: NotificationPreferences, by actor: ActorRef) -> AppendBatch {
