@@ -3,7 +3,7 @@ import InboxCore
 import Testing
 
 @Suite struct StreamIDTests {
-    @Test func theCategoryIsThePartBeforeTheFirstDash() {
+    @Test func theCategoryIsBeforeTheFirstDashAndTheIdAfterIt() {
         #expect(StreamID("conversation-01J-X")?.category == "conversation")
         #expect(StreamID("inboxes")?.category == "inboxes")
         #expect(StreamID("conversation-01J-X")?.id == "01J-X")
