@@ -60,10 +60,7 @@ final class WebhookDispatcher: Service {
     private func deliver(_ webhookId: String, client: HTTPClient) async {
         let stream = WebhookEvent.stream(webhookId)
         do {
-            var progress = Webhooks.Progress()
-            for event in try await backend.log.readStream(stream, from: 1, maxCount: .max) {
-                if let webhookEvent = try WebhookEvent(event) { progress.apply(webhookEvent, position: event.position) }
-            }
+            var progress = try await progress(of: stream)
             guard let registration = progress.registration, progress.disabled == nil else { return }
             var next = progress.checkpoint + 1
             while !Task.isCancelled {
@@ -84,6 +81,37 @@ final class WebhookDispatcher: Service {
         } catch {
             logger.error("Webhook delivery stopped", metadata: ["webhook.id": "\(webhookId)", "error": "\(error)"])
         }
+    }
+
+    /// A webhook's progress from its registration and its newest attempts back to the last success (or its
+    /// disabling): bounded by the current run of failures, however many deliveries the webhook has had.
+    private func progress(of stream: StreamID) async throws -> Webhooks.Progress {
+        var progress = Webhooks.Progress()
+        let version = try await backend.log.streamVersion(stream)
+        guard let registration = try await backend.log.readStream(stream, from: 1, maxCount: 1).first,
+            let registered = try WebhookEvent(registration)
+        else { return progress }
+        progress.apply(registered, position: registration.position)
+        var tail: [(WebhookEvent, UInt64)] = []
+        var before = version + 1
+        while before > 2 {
+            let from = before > 258 ? before - 256 : 2
+            let page = try await backend.log.readStream(stream, from: from, maxCount: Int(before - from))
+            let decoded = try page.compactMap { event in try WebhookEvent(event).map { ($0, event.position) } }
+            tail.insert(contentsOf: decoded, at: 0)
+            let settled = decoded.contains { event, _ in
+                switch event {
+                case .attempted(let attempt): attempt.succeeded
+                case .disabled: true
+                case .registered: false
+                }
+            }
+            if settled { break }
+            before = from
+        }
+        for (event, position) in tail { progress.apply(event, position: position) }
+        progress.version = version
+        return progress
     }
 
     /// Tries `event` until the receiver takes it (true) or the webhook is disabled (false).
