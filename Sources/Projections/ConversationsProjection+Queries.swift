@@ -42,26 +42,26 @@ extension ConversationsProjection {
         _ filter: ConversationFilter, limit: Int, after: [UInt8]?, in txn: borrowing ReadTransaction
     ) throws -> ConversationPage {
         let prefix = Self.narrowestPrefix(filter)
-        if let after, !after.starts(with: prefix) || after.count <= prefix.count { throw InvalidCursor() }
-        return try txn.withCursor(listIndex) { cursor in
-            var records: [ConversationRecord] = []
-            var lastKey: [UInt8]?
-            var entry = try cursor.seek(atOrAfter: after ?? prefix)
-            if let after, let current = entry, current.key.elementsEqual(after) { entry = try cursor.next() }
-            while let current = entry, current.key.starts(with: prefix) {
-                let idBytes = current.key.dropFirst(prefix.count + 8)
-                let id = String(decoding: idBytes, as: UTF8.self)
-                if let record = try storedRecord(id, in: txn), filter.admits(record),
-                    try filter.words.isEmpty || filter.matches(searchText: searchText(of: id, in: txn))
-                {
-                    if records.count == limit { return ConversationPage(records: records, nextKey: lastKey) }
-                    records.append(record)
-                    lastKey = Array(current.key)
-                }
-                entry = try cursor.next()
-            }
-            return ConversationPage(records: records, nextKey: nil)
+        let page = try ViewCoding.page(listIndex, prefix: prefix, limit: limit, after: after, in: txn) { key, _ -> ConversationRecord? in
+            let id = String(decoding: key.dropFirst(prefix.count + 8), as: UTF8.self)
+            guard let record = try storedRecord(id, in: txn), filter.admits(record),
+                try filter.words.isEmpty || filter.matches(searchText: searchText(of: id, in: txn))
+            else { return nil }
+            return record
         }
+        return ConversationPage(records: page.items, nextKey: page.nextKey)
+    }
+
+    /// Every conversation admitted by `filter`, newest first.
+    public func all(_ filter: ConversationFilter, in txn: borrowing ReadTransaction) throws -> [ConversationRecord] {
+        var records: [ConversationRecord] = []
+        var after: [UInt8]?
+        repeat {
+            let page = try list(filter, limit: 500, after: after, in: txn)
+            records += page.records
+            after = page.nextKey
+        } while after != nil
+        return records
     }
 
     private func searchText(of id: String, in txn: borrowing ReadTransaction) throws -> String {

@@ -102,23 +102,9 @@ extension NotificationsProjection {
     public func notifications(
         of userId: String, unreadOnly: Bool, limit: Int, after: [UInt8]?, in txn: borrowing ReadTransaction
     ) throws -> (items: [NotificationView], nextKey: [UInt8]?) {
-        let prefix = ViewCoding.component(userId)
-        if let after, !after.starts(with: prefix) || after.count <= prefix.count { throw InvalidCursor() }
-        return try txn.withCursor(items) { cursor in
-            var found: [NotificationView] = []
-            var lastKey: [UInt8]?
-            var entry = try cursor.seek(atOrAfter: after ?? prefix)
-            if let after, let current = entry, current.key.elementsEqual(after) { entry = try cursor.next() }
-            while let current = entry, current.key.starts(with: prefix) {
-                let view = try ViewCoding.decode(NotificationView.self, current.value)
-                if !unreadOnly || !view.read {
-                    if found.count == limit { return (found, lastKey) }
-                    found.append(view)
-                    lastKey = Array(current.key)
-                }
-                entry = try cursor.next()
-            }
-            return (found, nil)
+        try ViewCoding.page(items, prefix: ViewCoding.component(userId), limit: limit, after: after, in: txn) { _, value -> NotificationView? in
+            let view = try ViewCoding.decode(NotificationView.self, value)
+            return unreadOnly && view.read ? nil : view
         }
     }
 

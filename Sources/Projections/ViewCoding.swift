@@ -63,6 +63,30 @@ enum ViewCoding {
         }
     }
 
+    /// One page of the rows under `prefix`, in key order: those `select` keeps, `limit` at most, starting after
+    /// the key `after` (a previous page's last). The next key is the last row's when more may follow.
+    static func page<T>(
+        _ database: Database, prefix: [UInt8], limit: Int, after: [UInt8]?, in txn: borrowing ReadTransaction,
+        select: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> T?
+    ) throws -> (items: [T], nextKey: [UInt8]?) {
+        if let after, !after.starts(with: prefix) || after.count <= prefix.count { throw InvalidCursor() }
+        return try txn.withCursor(database) { cursor in
+            var items: [T] = []
+            var lastKey: [UInt8]?
+            var entry = try cursor.seek(atOrAfter: after ?? prefix)
+            if let after, let current = entry, current.key.elementsEqual(after) { entry = try cursor.next() }
+            while let current = entry, current.key.starts(with: prefix) {
+                if let item = try select(current.key, current.value) {
+                    if items.count == limit { return (items, lastKey) }
+                    items.append(item)
+                    lastKey = Array(current.key)
+                }
+                entry = try cursor.next()
+            }
+            return (items, nil)
+        }
+    }
+
     /// `part` followed by a NUL: a key component that sorts and prefixes cleanly.
     static func component(_ part: String) -> [UInt8] { Array(part.utf8) + [0] }
 
