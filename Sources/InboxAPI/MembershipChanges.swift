@@ -23,12 +23,7 @@ extension Backend {
                 filter.inboxId = inbox.id
                 filter.status = "open"
                 filter.assignee = .user(userId)
-                var after: [UInt8]?
-                repeat {
-                    let page = try views.conversations.list(filter, limit: 500, after: after, in: txn)
-                    conversationIds += page.records.map(\.id)
-                    after = page.nextKey
-                } while after != nil
+                conversationIds += try views.conversations.all(filter, in: txn).map(\.id)
             }
             return conversationIds
         }

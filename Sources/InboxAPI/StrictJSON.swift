@@ -50,7 +50,8 @@ enum StrictJSON {
         }
     }
 
-    private static func checkFields(_ fields: [String: Any], allowed: Set<String>, path: String) throws {
+    /// 422 for the first field (in name order) not in `allowed`.
+    static func checkFields(_ fields: [String: Any], allowed: Set<String>, path: String = "") throws {
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw APIError.unprocessable("Unknown field '\(path)\(unknown)'.", code: "unknown_field")
         }

@@ -93,7 +93,7 @@ struct ContactRoutes {
             }
         }.sorted { $0.0 > $1.0 }.map(\.1)
         let page = Array(items.dropFirst(offset).prefix(limit))
-        let next = offset + page.count < items.count ? ListCursor.encode(Array(String(offset + page.count).utf8)) : nil
+        let next = offset + page.count < items.count ? ListCursor.encode(number: UInt64(offset + page.count)) : nil
         return try JSONOutput.response(ListJSON(items: page, nextCursor: next))
     }
 
@@ -114,10 +114,9 @@ struct ContactRoutes {
     }
 
     static func offset(_ cursor: String) throws -> Int {
-        guard let offset = Int(String(decoding: try ListCursor.decode(cursor), as: UTF8.self)), offset >= 0 else {
-            throw ListCursor.invalid
-        }
-        return offset
+        let offset = try ListCursor.number(cursor)
+        guard offset <= UInt64(Int.max) else { throw ListCursor.invalid }
+        return Int(offset)
     }
 
     private func existingContact(_ id: String) throws -> ContactView {
@@ -134,13 +133,7 @@ struct ContactRoutes {
             guard let contact = try backend.views.conversations.contact(id, in: txn) else { return nil }
             var filter = ConversationFilter()
             filter.contactId = id
-            var all: [ConversationRecord] = []
-            var after: [UInt8]?
-            repeat {
-                let page = try backend.views.conversations.list(filter, limit: 500, after: after, in: txn)
-                all += page.records
-                after = page.nextKey
-            } while after != nil
+            let all = try backend.views.conversations.all(filter, in: txn)
             let visible = all.filter { caller.mayAccess(inboxId: $0.inboxId) }
             guard visible.count > 0 || all.isEmpty else { return nil }
             return (contact, visible)

@@ -118,9 +118,7 @@ struct ConversationCommandRoutes {
             guard let fields = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any] else {
                 throw APIError.badRequest("This request takes no body, or an empty JSON object.", code: "malformed_json")
             }
-            if let unknown = fields.keys.sorted().first {
-                throw APIError.unprocessable("Unknown field '\(unknown)'.", code: "unknown_field")
-            }
+            try StrictJSON.checkFields(fields, allowed: [])
         }
         return try await idempotency.run(request, context: context, caller: caller, body: bytes) {
             let position = try await decide(request, record.id, caller) { _ in command() }
@@ -157,13 +155,8 @@ struct ConversationCommandRoutes {
             guard !events.isEmpty else { return try await backend.log.head() }
             let batch = AppendBatch(
                 events.map { $0.proposed(to: stream, by: caller.actor) }, expectations: [stream: .exact(state.version)])
-            do {
-                return try await backend.commit(batch)
-            } catch let error where error.isWrongExpectedVersion && expected == nil {
-                continue
-            } catch {
-                throw APIError.from(error)
-            }
+            // With If-Match the client's version was the point: a race answers 409 rather than deciding again.
+            if let position = try await backend.commitOrDecideAgain(batch, retryable: { _ in expected == nil }) { return position }
         }
         throw APIError.conflict("The conversation keeps changing; try again.", code: "version_conflict")
     }

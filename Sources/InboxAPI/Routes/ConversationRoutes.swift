@@ -93,6 +93,15 @@ enum ListCursor {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// A cursor that holds a number (a log position, a stream version, an offset).
+    static func encode(number: UInt64) -> String { encode(Array(String(number).utf8)) }
+
+    /// The number in a cursor made by `encode(number:)`; 400 for anything else.
+    static func number(_ text: String) throws -> UInt64 {
+        guard let number = UInt64(String(decoding: try decode(text), as: UTF8.self)) else { throw invalid }
+        return number
+    }
+
     static func decode(_ text: String) throws -> [UInt8] {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)

@@ -171,6 +171,29 @@ extension Backend {
         }
     }
 
+    /// `commit`, answering nil when a stream `retryable` admits moved on meanwhile (the caller decides again on
+    /// the new state); any other refusal is an API error, a version conflict a 409.
+    func commitOrDecideAgain(
+        _ batch: AppendBatch, retryable: (StreamID) -> Bool = { _ in true }
+    ) async throws -> UInt64? {
+        do {
+            return try await commit(batch)
+        } catch let error where error.conflictingStream.map(retryable) == true {
+            return nil
+        } catch {
+            throw APIError.from(error)
+        }
+    }
+
+    /// 422 unless every id names a team.
+    func requireTeams(_ ids: [String], field: String = "teamIds") throws {
+        try read { txn in
+            for id in ids where try views.directory.team(id, in: txn) == nil {
+                throw APIError.unprocessable("Field '\(field)' names an unknown team '\(id)'.", code: "unknown_team")
+            }
+        }
+    }
+
     /// 422 unless every id names a user.
     func requireUsers(_ ids: [String], field: String) throws {
         try read { txn in

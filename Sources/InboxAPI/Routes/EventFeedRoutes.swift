@@ -23,15 +23,12 @@ struct EventFeedRoutes {
             after = position
         }
         if let cursor = query.get("cursor") {
-            guard let position = UInt64(String(decoding: try ListCursor.decode(cursor), as: UTF8.self)) else {
-                throw ListCursor.invalid
-            }
-            after = max(after, position)
+            after = max(after, try ListCursor.number(cursor))
         }
         let limit = try Parameters.limit(request)
         let events = after == UInt64.max ? [] : try await backend.log.read(from: after + 1, maxCount: limit)
         let items = try events.map(Self.envelope)
-        let next = events.count == limit ? events.last.map { ListCursor.encode(Array(String($0.position).utf8)) } : nil
+        let next = events.count == limit ? events.last.map { ListCursor.encode(number: $0.position) } : nil
         return try JSONOutput.response(ListJSON(items: items, nextCursor: next))
     }
 

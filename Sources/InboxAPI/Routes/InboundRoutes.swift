@@ -124,13 +124,8 @@ struct InboundRoutes {
                 messageId: messageId)).proposed(to: messageStream, by: actor))
             expectations[messageStream] = .noStream
         }
-        let position: UInt64
-        do {
-            position = try await backend.commit(AppendBatch(events, expectations: expectations))
-        } catch let error where error.isWrongExpectedVersion {
+        guard let position = try await backend.commitOrDecideAgain(AppendBatch(events, expectations: expectations)) else {
             return nil
-        } catch {
-            throw APIError.from(error)
         }
         return try WriteAnswer(
             status: .created, Accepted(conversationId: conversationId, messageId: messageId), logPosition: position)

@@ -59,7 +59,7 @@ struct InboxRoutes {
             let memberIds = body.value.memberIds ?? []
             let teamIds = body.value.teamIds ?? []
             try backend.requireUsers(memberIds, field: "memberIds")
-            try requireTeams(teamIds)
+            try backend.requireTeams(teamIds)
             let inboxId = Identifiers.make()
             // The fallback address is claimed through the log: a taken one moves on to `<slug>-2`, `-3`...
             for attempt in 1...Self.fallbackAttempts {
@@ -70,14 +70,8 @@ struct InboxRoutes {
                         inboxId: inboxId, name: body.value.name, address: address, memberIds: memberIds, teamIds: teamIds,
                         by: caller.actor)
                 }
-                let position: UInt64
-                do {
-                    position = try await backend.commit(batch)
-                } catch let error as EventLogError where error.conflictingStream == InboxEvent.addressStream(address) {
-                    continue
-                } catch let error as EventLogError {
-                    throw APIError.from(error)
-                }
+                guard let position = try await backend.commitOrDecideAgain(batch, retryable: { $0 == InboxEvent.addressStream(address) })
+                else { continue }
                 return try WriteAnswer(status: .created, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
             }
             throw APIError.conflict("No free fallback address is left for this inbox name.", code: "address_taken")
@@ -101,21 +95,14 @@ struct InboxRoutes {
         let body = try await StrictJSON.decode(Members.self, from: request, context: context)
         return try await idempotency.run(request, context: context, caller: caller, body: body.bytes) {
             try backend.requireUsers(body.value.memberIds, field: "memberIds")
-            try requireTeams(body.value.teamIds)
+            try backend.requireTeams(body.value.teamIds)
             // Agents who lose access give up their open conversations there, in the same append; a conversation
             // changing meanwhile means deciding again.
             for _ in 1...ConversationCommandRoutes.attempts {
                 let inbox = try visibleInbox(inboxId, caller)
                 let batch = try await backend.membershipChange(
                     inbox: inbox, memberIds: body.value.memberIds, teamIds: body.value.teamIds, by: caller.actor)
-                let position: UInt64
-                do {
-                    position = try await backend.commit(batch)
-                } catch let error as EventLogError where error.isWrongExpectedVersion {
-                    continue
-                } catch let error as EventLogError {
-                    throw APIError.from(error)
-                }
+                guard let position = try await backend.commitOrDecideAgain(batch) else { continue }
                 return try WriteAnswer(status: .ok, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
             }
             throw APIError.conflict("The inbox's conversations keep changing; try again.", code: "version_conflict")
@@ -133,7 +120,7 @@ struct InboxRoutes {
             }
             let userIds = body.value.userIds ?? []
             try backend.requireUsers(userIds, field: "userIds")
-            try requireTeams(body.value.teamId.map { [$0] } ?? [])
+            try backend.requireTeams(body.value.teamId.map { [$0] } ?? [], field: "teamId")
             let rule = RoutingRule(mode: mode, userIds: userIds, teamId: body.value.teamId, onlyAvailable: body.value.onlyAvailable ?? true)
             let batch = try invalidAsAPIError { try Directory.setRouting(inboxId: inboxId, routing: rule, by: caller.actor) }
             let position = try await backend.commit(batch) { _ in .internalError() }
@@ -184,13 +171,5 @@ struct InboxRoutes {
         guard caller.mayAccess(inboxId: id), let inbox = try backend.read({ txn in try backend.views.directory.inbox(id, in: txn) })
         else { throw APIError.notFound("No such inbox.") }
         return inbox
-    }
-
-    private func requireTeams(_ ids: [String]) throws {
-        try backend.read { txn in
-            for id in ids where try backend.views.directory.team(id, in: txn) == nil {
-                throw APIError.unprocessable("Field 'teamIds' names an unknown team '\(id)'.", code: "unknown_team")
-            }
-        }
     }
 }

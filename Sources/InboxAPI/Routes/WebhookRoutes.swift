@@ -92,9 +92,8 @@ struct WebhookRoutes {
         let stream = WebhookEvent.stream(webhookId)
         var before = try await backend.log.streamVersion(stream) + 1
         if let cursor = request.uri.queryParameters.get("cursor") {
-            guard let version = UInt64(String(decoding: try ListCursor.decode(cursor), as: UTF8.self)), version < before else {
-                throw ListCursor.invalid
-            }
+            let version = try ListCursor.number(cursor)
+            guard version < before else { throw ListCursor.invalid }
             before = version
         }
         var items: [AttemptJSON] = []
@@ -106,7 +105,7 @@ struct WebhookRoutes {
                 if case .attempted(let attempt)? = try WebhookEvent(event) {
                     guard items.count < limit else { break }
                     items.append(AttemptJSON(attempt))
-                    next = event.streamVersion > 1 ? ListCursor.encode(Array(String(event.streamVersion).utf8)) : nil
+                    next = event.streamVersion > 1 ? ListCursor.encode(number: event.streamVersion) : nil
                 }
             }
             before = from
