@@ -9,6 +9,15 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure Switchboard against raw LMDB on this machine.",
         subcommands: [LogBench.self, APIBench.self])
+
+    /// What every benchmark starts from: a quiet logger and its scratch directory (`--dir`, or a fresh one).
+    static func setUp(dir: String?) -> (Logger, URL) {
+        var logger = Logger(label: "switchboard.bench")
+        logger.logLevel = .warning
+        let directory = dir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bench-\(UUID().uuidString)")
+        return (logger, directory)
+    }
 }
 
 /// `switchboard bench log`: durable appends with 1, 8 and 64 writers and replay, each as a ratio of raw LMDB.
@@ -45,10 +54,7 @@ struct LogBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "switchboard.bench")
-        logger.logLevel = .warning
-        let directory = dir.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bench-\(UUID().uuidString)")
+        let (logger, directory) = BenchCommand.setUp(dir: dir)
         var options = LogBenchmark.Options(directory: directory)
         options.events = events
         options.singleWriterEvents = singleWriterEvents
@@ -91,10 +97,7 @@ struct APIBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "switchboard.bench")
-        logger.logLevel = .warning
-        let directory = dir.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bench-\(UUID().uuidString)")
+        let (logger, directory) = BenchCommand.setUp(dir: dir)
         var options = APIBenchmark.Options(directory: directory)
         options.conversations = conversations
         options.messages = messages

@@ -10,23 +10,10 @@ import TestSupport
 
 /// Schemas/openapi.yaml is a valid OpenAPI document and declares exactly the routes the service serves.
 @Suite struct OpenAPIContractTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     func documentedRoutes() throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.root.appendingPathComponent("Scripts/check-openapi.py").path, "--paths"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        try #require(process.terminationStatus == 0, "openapi.yaml is not valid: \(problems)")
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let run = try runScript("check-openapi.py", ["--paths"])
+        try #require(run.status == 0, "openapi.yaml is not valid: \(run.errors)")
+        return run.output.split(separator: "\n").map(String.init)
     }
 
     @Test func theDocumentDeclaresExactlyTheRoutesTheRouterServes() async throws {

@@ -1,10 +1,10 @@
 import Foundation
+import TestSupport
 
 /// What the schema tests share: where the schemas are, and how JSON is checked against them.
 enum SchemaSupport {
     /// The repository's root directory.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = repositoryRoot
 
     /// `Schemas/events/`.
     static let eventsDirectory = root.appendingPathComponent("Schemas/events")
@@ -38,17 +38,6 @@ func validate(_ schema: String, _ documents: [Data]) throws -> (Int32, String) {
         try data.write(to: url)
         return url.path
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-        "python3", SchemaSupport.root.appendingPathComponent("Scripts/validate-json.py").path,
-        SchemaSupport.root.appendingPathComponent("Schemas/\(schema)").path,
-    ] + paths
-    let errors = Pipe()
-    process.standardError = errors
-    try process.run()
-    // Read before waiting: a long error list would otherwise fill the pipe and block the script.
-    let printed = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
+    let run = try runScript("validate-json.py", [SchemaSupport.root.appendingPathComponent("Schemas/\(schema)").path] + paths)
+    return (run.status, run.errors)
 }
