@@ -170,6 +170,17 @@ final class GroupCommitWriter: @unchecked Sendable {  // Mutable state is guarde
         case .alreadyAppended(let result):
             return .success(result)
         case .append(let records):
+            for blob in batch.blobs {
+                do {
+                    try LogKeys.blob(blob.digest).withUnsafeBytes { key in
+                        try txn.put(databases.blobs, key: key, reserving: blob.bytes.count, flags: .noOverwrite) { buffer in
+                            blob.bytes.copyBytes(to: buffer)
+                        }
+                    }
+                } catch let error as LMDBError where error.isKeyExists {
+                    // Content-addressed: the same bytes are there already.
+                }
+            }
             var committed: [CommittedEvent] = []
             committed.reserveCapacity(records.count)
             for record in records {

@@ -6,7 +6,7 @@ import Logging
 /// The embedded event log: LMDB with one writer thread that commits concurrent appends together.
 ///
 /// Databases: `events` (position -> record), `streams` (stream id + version -> position), `eventIds`
-/// (event id -> position). An append returns only after the fsync that made it durable.
+/// (event id -> position), `blobs` (SHA-256 -> bytes). An append returns only after the fsync that made it durable.
 public final class LMDBEventLog: EventLog {
     /// How the log is opened.
     public struct Configuration: Sendable {
@@ -134,6 +134,15 @@ public final class LMDBEventLog: EventLog {
         }
     }
 
+    public func blob(_ digest: String) async throws(EventLogError) -> Data? {
+        guard Blob.isDigest(digest) else { return nil }
+        return try storageAccess {
+            try environment.read { txn in
+                try txn.value(databases.blobs, for: LogKeys.blob(digest)).map { Data($0) }
+            }
+        }
+    }
+
     public func waitForCommit(after position: UInt64) async throws -> UInt64 {
         try await notifier.wait(after: position)
     }
@@ -157,11 +166,14 @@ struct LogDatabases: Sendable {
     let events: Database
     let streams: Database
     let eventIds: Database
+    /// SHA-256 -> bytes, for blobs appended with batches.
+    let blobs: Database
 
     init(environment: Environment) throws {
         events = try environment.openDatabase("events")
         streams = try environment.openDatabase("streams")
         eventIds = try environment.openDatabase("eventIds")
+        blobs = try environment.openDatabase("blobs")
     }
 
     func streamVersion(_ stream: StreamID, in txn: borrowing some Transaction & ~Copyable) throws -> UInt64 {

@@ -292,4 +292,24 @@ import TestSupport
         #expect(try await log.head() == 33)
         await fixture.close()
     }
+
+    @Test(arguments: LogKind.allCases)
+    func blobsAreStoredWithTheirBatchAndOnlyWithIt(kind: LogKind) async throws {
+        let fixture = LogFixture(kind)
+        let log = try fixture.log()
+        let attachment = Blob(Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+        let refused = Blob(Data("never stored".utf8))
+        let stream = StreamID("conversation-7")!
+        _ = try await log.append(AppendBatch([testEvent("conversation-7")], expectations: [stream: .noStream], blobs: [attachment]))
+        await #expect(throws: EventLogError.self) {
+            try await log.append(AppendBatch([testEvent("conversation-7")], expectations: [stream: .noStream], blobs: [refused]))
+        }
+        // The same bytes again are a no-op, not an error.
+        _ = try await log.append(AppendBatch([testEvent("conversation-8")], blobs: [attachment]))
+        let reopened = try await fixture.reopen()
+        #expect(try await reopened.blob(attachment.digest) == attachment.bytes)
+        #expect(try await reopened.blob(refused.digest) == nil)
+        #expect(try await reopened.blob("not a digest") == nil)
+        await fixture.close()
+    }
 }

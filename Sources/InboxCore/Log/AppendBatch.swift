@@ -30,10 +30,13 @@ public struct AppendBatch: Sendable, Equatable {
     /// Checks per stream; a stream not named here is appended to whatever its version. A stream may be named
     /// without events in the batch, as a guard.
     public var expectations: [StreamID: ExpectedVersion]
+    /// Bytes the events refer to by digest, stored in the same transaction: never an event naming a missing blob.
+    public var blobs: [Blob]
 
-    public init(_ events: [ProposedEvent], expectations: [StreamID: ExpectedVersion] = [:]) {
+    public init(_ events: [ProposedEvent], expectations: [StreamID: ExpectedVersion] = [:], blobs: [Blob] = []) {
         self.events = events
         self.expectations = expectations
+        self.blobs = blobs
     }
 }
 

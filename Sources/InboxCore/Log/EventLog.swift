@@ -10,6 +10,8 @@ public protocol EventLogReader: Sendable {
     func readStream(_ stream: StreamID, from version: UInt64, maxCount: Int) async throws(EventLogError) -> [RecordedEvent]
     /// How many events `stream` holds (0 when it does not exist).
     func streamVersion(_ stream: StreamID) async throws(EventLogError) -> UInt64
+    /// The bytes of a blob appended with some batch, by its digest; nil when no batch stored it.
+    func blob(_ digest: String) async throws(EventLogError) -> Data?
     /// Returns the head once it is past `position`, right away when it already is. Waits on commits, never polls.
     /// Throws `CancellationError` when the task is cancelled and `EventLogError.closed` when the log closes.
     func waitForCommit(after position: UInt64) async throws -> UInt64

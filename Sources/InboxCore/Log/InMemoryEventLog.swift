@@ -7,6 +7,7 @@ public final class InMemoryEventLog: EventLog {
         var events: [RecordedEvent] = []
         var streams: [StreamID: [UInt64]] = [:]
         var eventIds: [UUID: UInt64] = [:]
+        var blobs: [String: Data] = [:]
 
         func streamVersion(_ stream: StreamID) -> UInt64 { UInt64(streams[stream]?.count ?? 0) }
 
@@ -36,6 +37,7 @@ public final class InMemoryEventLog: EventLog {
             case .alreadyAppended(let result):
                 return result
             case .append(let records):
+                for blob in batch.blobs { storage.blobs[blob.digest] = blob.bytes }
                 for record in records {
                     storage.events.append(record)
                     storage.streams[record.streamId, default: []].append(record.position)
@@ -81,6 +83,10 @@ public final class InMemoryEventLog: EventLog {
 
     public func streamVersion(_ stream: StreamID) async throws(EventLogError) -> UInt64 {
         storage.withLock { $0.streamVersion(stream) }
+    }
+
+    public func blob(_ digest: String) async throws(EventLogError) -> Data? {
+        storage.withLock { $0.blobs[digest] }
     }
 
     public func waitForCommit(after position: UInt64) async throws -> UInt64 {
