@@ -47,9 +47,15 @@ struct InboxJSON: Encodable, Sendable, Equatable {
     }
 
     struct EmailFilters: Encodable, Sendable, Equatable {
-        var blockedSenders: [String] = []
-        var blockedDomains: [String] = []
-        var dropAutoReplies = false
+        var blockedSenders: [String]
+        var blockedDomains: [String]
+        var dropAutoReplies: Bool
+
+        init(_ filters: InboxCore.EmailFilters) {
+            blockedSenders = filters.blockedSenders
+            blockedDomains = filters.blockedDomains
+            dropAutoReplies = filters.dropAutoReplies
+        }
     }
 
     var id: String
@@ -58,7 +64,7 @@ struct InboxJSON: Encodable, Sendable, Equatable {
     var teamIds: [String]
     var fallbackEmail: String
     var routing: Routing
-    var emailFilters = EmailFilters()
+    var emailFilters: EmailFilters
 
     init(_ inbox: InboxView) {
         id = inbox.id
@@ -67,6 +73,7 @@ struct InboxJSON: Encodable, Sendable, Equatable {
         teamIds = inbox.teamIds
         fallbackEmail = inbox.fallbackEmail
         routing = Routing(inbox.routing)
+        emailFilters = EmailFilters(inbox.emailFilters)
     }
 }
 
@@ -125,9 +132,22 @@ struct MessageJSON: Encodable, Sendable, Equatable {
     var html: String?
     var at: String
     @Nullable var delivery: String?
+    /// Why delivery failed, or why the last try did (while a retry is due).
+    var deliveryError: String?
+    var attachments: [AttachmentJSON]?
+
+    struct AttachmentJSON: Encodable, Sendable, Equatable {
+        var name: String?
+        var contentType: String
+        var size: Int
+        var inline: Bool
+        var contentId: String?
+        /// Where its bytes are served (API path, under `/api/v1`).
+        var url: String
+    }
 
     /// Inbound messages are credited to the conversation's contact as it is now (it may be linked later).
-    init(_ message: MessageView, contactId: String?) {
+    init(_ message: MessageView, contactId: String?, conversationId: String) {
         id = message.id
         direction = message.direction
         authorType = message.authorType
@@ -136,6 +156,15 @@ struct MessageJSON: Encodable, Sendable, Equatable {
         html = message.html
         at = Timestamps.format(message.at)
         delivery = message.delivery
+        deliveryError = message.deliveryError
+        attachments = message.attachments.map { attachments in
+            attachments.enumerated().map { index, attachment in
+                AttachmentJSON(
+                    name: attachment.name, contentType: attachment.contentType, size: attachment.size, inline: attachment.inline,
+                    contentId: attachment.contentId,
+                    url: "/api/v1/conversations/\(conversationId)/messages/\(message.id)/attachments/\(index)")
+            }
+        }
     }
 }
 

@@ -36,6 +36,29 @@ public struct MessageView: Codable, Sendable, Equatable {
     public var subject: String?
     public var at: Date
     public var delivery: String?
+    /// Why the last delivery try failed (a failed delivery, or one waiting for its retry).
+    public var deliveryError: String?
+    public var attachments: [Attachment]?
+    /// The email's `Message-ID`, ours for replies: what a reply names in `In-Reply-To`.
+    public var emailMessageId: String?
+    /// The email's `References`, which a reply continues.
+    public var emailReferences: [String]?
+}
+
+extension MessageView {
+    init(_ message: ConversationEvent.MessageReceived, authorId: String?) {
+        self.init(
+            id: message.messageId, direction: "inbound", authorType: "contact", authorId: authorId, text: message.text,
+            html: message.html, subject: message.subject, at: message.at, delivery: nil, attachments: message.attachments,
+            emailMessageId: message.email?.messageId, emailReferences: message.email?.references)
+    }
+
+    init(_ reply: ConversationEvent.ReplyPosted) {
+        self.init(
+            id: reply.messageId, direction: "outbound", authorType: "user", authorId: reply.authorId, text: reply.text,
+            html: reply.html, subject: reply.email?.subject, at: reply.postedAt, delivery: reply.delivery,
+            emailMessageId: reply.email?.messageId, emailReferences: reply.email?.references)
+    }
 }
 
 /// An internal comment.
@@ -76,7 +99,8 @@ public struct ConversationFilter: Sendable, Equatable {
     func admits(_ record: ConversationRecord) -> Bool {
         if let visibleInboxIds, !visibleInboxIds.contains(record.inboxId) { return false }
         if let inboxId, record.inboxId != inboxId { return false }
-        if let status, record.status != status { return false }
+        // Filtered conversations show only when asked for: they are not work.
+        if record.status != (status ?? record.status) || (status == nil && record.status == "filtered") { return false }
         switch assignee {
         case .unassigned: if record.assigneeId != nil { return false }
         case .user(let id): if record.assigneeId != id { return false }

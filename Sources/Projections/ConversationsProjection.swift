@@ -7,7 +7,7 @@ import LMDB
 /// rebuilt together.
 public final class ConversationsProjection: Projection {
     public let name = "conversations"
-    public let version: UInt32 = 4
+    public let version: UInt32 = 5
     /// The longest preview kept.
     static let previewLength = 140
     /// The most search text kept per conversation.
@@ -25,6 +25,10 @@ public final class ConversationsProjection: Projection {
     let identityContacts: Database
     /// Identity stream \0 conversation id -> empty: conversations a visitor identity wrote from.
     let identityConversations: Database
+    /// `<inbox id>\0<Message-ID>` -> conversation id: the emails of each inbox, ours and the contacts', for threading.
+    let emailMessageIds: Database
+    /// Reply message id -> `OutboxEntry`: replies a delivery worker still has to send.
+    let outbox: Database
 
     public init(environment: Environment) throws {
         conversations = try environment.openDatabase("conversations.records")
@@ -35,12 +39,19 @@ public final class ConversationsProjection: Projection {
         searchText = try environment.openDatabase("conversations.searchText")
         identityContacts = try environment.openDatabase("conversations.identityContacts")
         identityConversations = try environment.openDatabase("conversations.identityConversations")
+        emailMessageIds = try environment.openDatabase("conversations.emailMessageIds")
+        outbox = try environment.openDatabase("conversations.outbox")
     }
 
-    public func handles(_ type: String) -> Bool { ConversationEvent.owns(type) || ContactEvent.owns(type) }
+    public func handles(_ type: String) -> Bool {
+        ConversationEvent.owns(type) || ContactEvent.owns(type) || DeliveryEvent.owns(type)
+    }
 
     public func reset(in txn: borrowing WriteTransaction) throws {
-        for database in [conversations, messages, comments, listIndex, contacts, searchText, identityContacts, identityConversations] {
+        for database in [
+            conversations, messages, comments, listIndex, contacts, searchText, identityContacts, identityConversations,
+            emailMessageIds, outbox,
+        ] {
             try txn.clear(database)
         }
     }
@@ -50,10 +61,26 @@ public final class ConversationsProjection: Projection {
             try apply(contactEvent, in: txn)
             return
         }
-        guard let conversationEvent = try ConversationEvent(event) else { return }
-        if case .started(let started) = conversationEvent {
-            try start(started, at: event.recordedAt, version: event.streamVersion, in: txn)
+        if let delivery = try DeliveryEvent(event) {
+            try apply(delivery, in: txn)
             return
+        }
+        guard let conversationEvent = try ConversationEvent(event) else { return }
+        switch conversationEvent {
+        case .started(let started):
+            try start(
+                id: started.conversationId, inboxId: started.inboxId, channelId: started.channelId,
+                channelType: started.channelType, status: "open", subject: started.subject, visitor: started.visitor,
+                contactId: started.contactId, version: event.streamVersion, in: txn)
+            return
+        case .filtered(let filtered):
+            try start(
+                id: filtered.conversationId, inboxId: filtered.inboxId, channelId: filtered.channelId,
+                channelType: filtered.channelType, status: "filtered", subject: filtered.subject, visitor: filtered.visitor,
+                contactId: filtered.contactId, version: event.streamVersion, in: txn)
+            return
+        default:
+            break
         }
         guard let id = Self.conversationId(of: conversationEvent),
             var record = try storedRecord(id, in: txn)
@@ -61,23 +88,20 @@ public final class ConversationsProjection: Projection {
         let before = record
         record.version = event.streamVersion
         switch conversationEvent {
-        case .started:
+        case .started, .filtered:
             return
-        case .messageReceived(let message):
+        case .messageReceived(let message), .messageFiltered(let message):
             record.inboundMessages += 1
-            try addMessage(
-                MessageView(
-                    id: message.messageId, direction: "inbound", authorType: "contact", authorId: record.contactId,
-                    text: message.text, html: message.html, subject: message.subject, at: message.at, delivery: nil),
-                to: &record, in: txn)
+            try addMessage(MessageView(message, authorId: record.contactId), to: &record, in: txn)
+            if let messageId = message.email?.messageId { try indexEmail(messageId, of: record, in: txn) }
         case .replyPosted(let reply):
             // Replying means the author has read what they answered.
             record.readBy[reply.authorId] = record.inboundMessages
-            try addMessage(
-                MessageView(
-                    id: reply.messageId, direction: "outbound", authorType: "user", authorId: reply.authorId,
-                    text: reply.text, html: reply.html, subject: nil, at: reply.postedAt, delivery: reply.delivery),
-                to: &record, in: txn)
+            try addMessage(MessageView(reply), to: &record, in: txn)
+            if let email = reply.email {
+                try indexEmail(email.messageId, of: record, in: txn)
+                if reply.delivery == "queued" { try enqueue(reply, due: reply.postedAt, in: txn) }
+            }
         case .assigned(let assigned):
             record.assigneeId = assigned.assigneeId
         case .commentAdded(let added):
@@ -97,22 +121,25 @@ public final class ConversationsProjection: Projection {
         try save(record, replacing: before, in: txn)
     }
 
-    private func start(_ started: ConversationEvent.Started, at: Date, version: UInt64, in txn: borrowing WriteTransaction) throws {
-        let identities = Identity.of(started.visitor, channelId: started.channelId)
-        var contactId = started.contactId
+    private func start(
+        id: String, inboxId: String, channelId: String, channelType: String, status: String, subject: String?,
+        visitor: Visitor, contactId: String?, version: UInt64, in txn: borrowing WriteTransaction
+    ) throws {
+        let identities = Identity.of(visitor, channelId: channelId)
+        var contactId = contactId
         for identity in identities {
-            try txn.put(identityConversations, key: Self.identityKey(identity) + Array(started.conversationId.utf8), value: [])
+            try txn.put(identityConversations, key: Self.identityKey(identity) + Array(id.utf8), value: [])
             if contactId == nil, let owner = try txn.value(identityContacts, for: Array(identity.stream.rawValue.utf8)) {
                 contactId = String(decoding: owner, as: UTF8.self)
             }
         }
         let record = ConversationRecord(
-            id: started.conversationId, inboxId: started.inboxId, channelId: started.channelId,
-            channelType: started.channelType, status: "open", assigneeId: nil, contactId: contactId,
+            id: id, inboxId: inboxId, channelId: channelId, channelType: channelType, status: status, assigneeId: nil,
+            contactId: contactId,
             // Its first message, in the same append, sets the real time (`sentAt` when the channel gave one).
-            subject: started.subject, preview: "", lastMessageAt: .distantPast, version: version, visitor: started.visitor,
+            subject: subject, preview: "", lastMessageAt: .distantPast, version: version, visitor: visitor,
             inboundMessages: 0, readBy: [:], messageCount: 0, commentCount: 0)
-        try txn.put(searchText, key: Array(started.conversationId.utf8), value: Array((started.subject ?? "").lowercased().utf8))
+        try txn.put(searchText, key: Array(id.utf8), value: Array((subject ?? "").lowercased().utf8))
         try save(record, replacing: nil, in: txn)
     }
 
@@ -138,7 +165,7 @@ public final class ConversationsProjection: Projection {
         }
     }
 
-    private func addMessage(_ message: MessageView, to record: inout ConversationRecord, in txn: borrowing WriteTransaction) throws {
+    func addMessage(_ message: MessageView, to record: inout ConversationRecord, in txn: borrowing WriteTransaction) throws {
         try txn.put(messages, key: Self.itemKey(record.id, record.messageCount), value: try ViewCoding.encode(message))
         record.messageCount += 1
         record.preview = String(message.text.prefix(Self.previewLength))
@@ -152,7 +179,7 @@ public final class ConversationsProjection: Projection {
     }
 
     /// Writes the record and moves its index entries from where `before` had them.
-    private func save(_ record: ConversationRecord, replacing before: ConversationRecord?, in txn: borrowing WriteTransaction) throws {
+    func save(_ record: ConversationRecord, replacing before: ConversationRecord?, in txn: borrowing WriteTransaction) throws {
         let old = before.map(Self.indexKeys) ?? []
         let new = Self.indexKeys(record)
         for key in old where !new.contains(key) { try txn.delete(listIndex, key: key) }
@@ -205,6 +232,8 @@ public final class ConversationsProjection: Projection {
         case .reopened(let e): e.conversationId
         case .contactLinked(let e): e.conversationId
         case .markedRead(let e): e.conversationId
+        case .filtered(let e): e.conversationId
+        case .messageFiltered(let e): e.conversationId
         }
     }
 }

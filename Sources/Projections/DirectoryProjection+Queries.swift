@@ -45,6 +45,20 @@ extension DirectoryProjection {
         try ViewCoding.rows(ChannelView.self, channels, in: txn).filter { $0.inboxId == inboxId }
     }
 
+    /// The email channel that mail for `address` reaches: a connected address's channel, or an inbox's fallback
+    /// address as a channel whose id is the inbox's.
+    public func emailChannel(address: String, in txn: borrowing ReadTransaction) throws -> ChannelView? {
+        guard let id = try txn.value(mailAddresses, for: Array(EmailAddress.normalize(address).utf8)) else { return nil }
+        return try emailChannel(String(decoding: id, as: UTF8.self), in: txn)
+    }
+
+    /// The email channel `id`: a connected one, or the fallback address of the inbox `id`.
+    public func emailChannel(_ id: String, in txn: borrowing ReadTransaction) throws -> ChannelView? {
+        if let channel = try channel(id, in: txn) { return channel.type == "email" ? channel : nil }
+        guard let inbox = try inbox(id, in: txn) else { return nil }
+        return ChannelView(id: inbox.id, inboxId: inbox.id, type: "email", name: inbox.name, address: inbox.fallbackEmail)
+    }
+
     /// The inboxes `userId` works in: as a member, or as a member of one of the inbox's teams.
     public func inboxIds(memberId userId: String, in txn: borrowing ReadTransaction) throws -> Set<String> {
         let teamIds = Set(try teams(in: txn).filter { $0.memberIds.contains(userId) }.map(\.id))

@@ -5,7 +5,7 @@ import LMDB
 /// Users, tokens, teams, inboxes and channels: the small tables every request consults.
 public final class DirectoryProjection: Projection {
     public let name = "directory"
-    public let version: UInt32 = 3
+    public let version: UInt32 = 4
 
     let users: Database
     let usersByEmail: Database
@@ -14,6 +14,8 @@ public final class DirectoryProjection: Projection {
     let inboxes: Database
     let channels: Database
     let webhooks: Database
+    /// Lowercased email address -> the email channel it reaches (an inbox's fallback address: the inbox's id).
+    let mailAddresses: Database
 
     public init(environment: Environment) throws {
         users = try environment.openDatabase("directory.users")
@@ -23,6 +25,7 @@ public final class DirectoryProjection: Projection {
         inboxes = try environment.openDatabase("directory.inboxes")
         channels = try environment.openDatabase("directory.channels")
         webhooks = try environment.openDatabase("directory.webhooks")
+        mailAddresses = try environment.openDatabase("directory.mailAddresses")
     }
 
     public func handles(_ type: String) -> Bool {
@@ -31,7 +34,7 @@ public final class DirectoryProjection: Projection {
     }
 
     public func reset(in txn: borrowing WriteTransaction) throws {
-        for database in [users, usersByEmail, tokens, teams, inboxes, channels, webhooks] { try txn.clear(database) }
+        for database in [users, usersByEmail, tokens, teams, inboxes, channels, webhooks, mailAddresses] { try txn.clear(database) }
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws {
@@ -46,6 +49,9 @@ public final class DirectoryProjection: Projection {
                 id: connected.channelId, inboxId: connected.inboxId, type: connected.type, name: connected.name,
                 address: connected.address)
             try ViewCoding.put(view, channels, connected.channelId, in: txn)
+            if connected.type == "email", let address = connected.address {
+                try txn.put(mailAddresses, key: Array(EmailAddress.normalize(address).utf8), value: Array(connected.channelId.utf8))
+            }
         } else if let webhook = try WebhookEvent(event) {
             switch webhook {
             case .registered(let registered):
@@ -87,8 +93,9 @@ public final class DirectoryProjection: Projection {
         case .created(let created):
             let inbox = InboxView(
                 id: created.inboxId, name: created.name, memberIds: created.memberIds, teamIds: created.teamIds,
-                fallbackEmail: created.fallbackEmail, routing: .manual)
+                fallbackEmail: created.fallbackEmail, routing: .manual, emailFilters: EmailFilters())
             try ViewCoding.put(inbox, inboxes, created.inboxId, in: txn)
+            try txn.put(mailAddresses, key: Array(EmailAddress.normalize(created.fallbackEmail).utf8), value: Array(created.inboxId.utf8))
         case .membersChanged(let changed):
             guard var inbox = try ViewCoding.row(InboxView.self, inboxes, changed.inboxId, in: txn) else { return }
             inbox.memberIds = changed.memberIds
@@ -99,6 +106,10 @@ public final class DirectoryProjection: Projection {
         case .routingChanged(let changed):
             guard var inbox = try ViewCoding.row(InboxView.self, inboxes, changed.inboxId, in: txn) else { return }
             inbox.routing = changed.routing
+            try ViewCoding.put(inbox, inboxes, changed.inboxId, in: txn)
+        case .emailFiltersChanged(let changed):
+            guard var inbox = try ViewCoding.row(InboxView.self, inboxes, changed.inboxId, in: txn) else { return }
+            inbox.emailFilters = changed.filters
             try ViewCoding.put(inbox, inboxes, changed.inboxId, in: txn)
         }
     }
@@ -126,6 +137,7 @@ public struct InboxView: Codable, Sendable, Equatable {
     public var teamIds: [String]
     public var fallbackEmail: String
     public var routing: RoutingRule
+    public var emailFilters: EmailFilters
 }
 
 public struct ChannelView: Codable, Sendable, Equatable {

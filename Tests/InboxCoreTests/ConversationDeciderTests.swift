@@ -64,7 +64,7 @@ import Testing
 
     @Test func emptyRepliesAndCommentsAreRejected() {
         #expect(throws: Conversation.Rejection.emptyText) {
-            try given([inbound("m1")], when: .reply(messageId: "r1", authorId: "u1", text: "  \n", html: nil, delivery: nil, at: t0))
+            try given([inbound("m1")], when: .reply(messageId: "r1", authorId: "u1", text: "  \n", html: nil, delivery: nil, email: nil, at: t0))
         }
         #expect(throws: Conversation.Rejection.emptyText) {
             try given([inbound("m1")], when: .comment(commentId: "k1", authorId: "u1", text: "", mentions: [], at: t0))

@@ -82,6 +82,11 @@ enum EventSamples {
         ).events
         events += try Directory.setRouting(inboxId: inboxId, routing: RoutingRule(mode: .roundRobin, teamId: teamId), by: admin).events
         events += Routing.assignment(inboxId: inboxId, conversationId: Identifiers.make(), userId: ana, by: admin, rotationVersion: 0).events
+        events += try Directory.setEmailFilters(
+            inboxId: inboxId, blockedSenders: [" Spam@Example.COM ", "spam@example.com"], blockedDomains: ["@Junk.example"],
+            dropAutoReplies: false, by: admin
+        ).events
+        events += try Directory.setEmailFilters(inboxId: inboxId, blockedSenders: [], blockedDomains: [], dropAutoReplies: true, by: admin).events
         events += try Directory.connectChannel(
             channelId: Identifiers.make(), inboxId: inboxId, type: "email", name: nil, address: " Help@Shop.example ", by: admin
         ).events
@@ -110,10 +115,12 @@ enum EventSamples {
             return state
         }
         func receive(_ id: String, _ origin: Conversation.Origin, from: Visitor, text: String, html: String? = nil,
-                     subject: String? = nil, sentAt: Date? = nil, external: String? = nil) -> Conversation.Command {
+                     subject: String? = nil, sentAt: Date? = nil, external: String? = nil, attachments: [Attachment]? = nil,
+                     email: InboundEmail? = nil, filtered: EmailFilters.Reason? = nil) -> Conversation.Command {
             .receive(.init(
                 conversationId: id, messageId: Identifiers.make(), origin: origin, from: from, text: text, html: html,
-                subject: subject, sentAt: sentAt, receivedAt: t0, externalMessageId: external))
+                subject: subject, sentAt: sentAt, receivedAt: t0, externalMessageId: external, attachments: attachments,
+                email: email, filteredBecause: filtered))
         }
 
         let first = Identifiers.make()
@@ -126,8 +133,8 @@ enum EventSamples {
             .comment(commentId: Identifiers.make(), authorId: ana, text: "@\(ben) can you check?", mentions: [ben], at: t0),
             .comment(commentId: Identifiers.make(), authorId: ben, text: "On it.", mentions: [], at: t0),
             .reply(messageId: Identifiers.make(), authorId: ben, text: "It ships today.", html: "<p>It ships today.</p>",
-                   delivery: "sent", at: t0),
-            .reply(messageId: Identifiers.make(), authorId: ben, text: "Tracking: 1Z999", html: nil, delivery: nil, at: t0),
+                   delivery: "sent", email: nil, at: t0),
+            .reply(messageId: Identifiers.make(), authorId: ben, text: "Tracking: 1Z999", html: nil, delivery: nil, email: nil, at: t0),
             .close, .reopen, .close,
             receive(first, custom, from: Visitor(externalId: "shop-user-8812", name: "Carla"), text: "Thanks!",
                     html: "<b>Thanks!</b>", subject: "Re: order", sentAt: t0.addingTimeInterval(-60), external: "msg-77"),
@@ -135,12 +142,68 @@ enum EventSamples {
 
         let second = Identifiers.make()
         let email = Conversation.Origin(inboxId: inboxId, channelId: Identifiers.make(), channelType: "email", contactId: Identifiers.make())
+        let source = Blob(Data("From: dan@example.net\r\n\r\nInvoice?\r\n".utf8)).digest
+        let pdf = Blob(Data("%PDF-1.7".utf8)).digest
+        let reply = Identifiers.make()
         _ = try run(second, [
             receive(second, email, from: Visitor(email: "dan@example.net", externalId: "crm-5", name: "Dan"), text: "Invoice?",
                     subject: "Invoice 2026-11", external: "<CAF1x@mail.example.net>"),
-            .reply(messageId: Identifiers.make(), authorId: ana, text: "Attached.", html: nil, delivery: "queued", at: t0),
+            receive(second, email, from: Visitor(email: "dan@example.net", name: "Dan"), text: "",
+                    external: "<CAF2y@mail.example.net>",
+                    attachments: [
+                        Attachment(name: "invoice 11.pdf", contentType: "application/pdf", size: 8, blob: pdf, contentId: nil, inline: false),
+                        Attachment(name: nil, contentType: "image/png", size: 8, blob: pdf, contentId: "<logo@x>", inline: true),
+                    ],
+                    email: InboundEmail(
+                        messageId: "<CAF2y@mail.example.net>", inReplyTo: ["<CAF1x@mail.example.net>"],
+                        references: ["<CAF1x@mail.example.net>"], envelopeFrom: "dan@example.net",
+                        recipients: ["help@shop.example"], source: source)),
+            receive(second, email, from: Visitor(email: "dan@example.net"), text: "No id.",
+                    email: InboundEmail(messageId: nil, inReplyTo: [], references: [], envelopeFrom: nil, recipients: [], source: source)),
+            .reply(messageId: Identifiers.make(), authorId: ana, text: "Attached.", html: nil, delivery: "queued", email: nil, at: t0),
+            .reply(messageId: reply, authorId: ana, text: "Here it is.", html: "<p>Here it is.</p>", delivery: "queued",
+                   email: OutboundEmail(
+                       from: "help@shop.example", fromName: "Sales & Support", to: ["dan@example.net"], subject: "Re: Invoice 2026-11",
+                       messageId: "<\(reply)@switchboard.localhost>", inReplyTo: "<CAF2y@mail.example.net>",
+                       references: ["<CAF1x@mail.example.net>", "<CAF2y@mail.example.net>"]), at: t0),
+            .reply(messageId: Identifiers.make(), authorId: ana, text: "Hello?", html: nil, delivery: "queued",
+                   email: OutboundEmail(
+                       from: "help@shop.example", fromName: nil, to: ["dan@example.net"], subject: "Re: (no subject)",
+                       messageId: "<\(Identifiers.make())@switchboard.localhost>", inReplyTo: nil, references: []), at: t0),
         ])
+        events += deliveries(conversationId: second, messageId: reply)
+
+        for reason in EmailFilters.Reason.allCases {
+            let filtered = Identifiers.make()
+            _ = try run(filtered, [
+                reason == .automatic
+                    ? receive(filtered, Conversation.Origin(inboxId: inboxId, channelId: channelId, channelType: "email", contactId: nil),
+                              from: Visitor(email: "noreply@bulk.example"), text: "Out of office",
+                              filtered: reason)
+                    : receive(filtered, email, from: Visitor(email: "deals@junk.example", name: "Deals"), text: "Buy now",
+                              html: "<p>Buy now</p>", subject: "Offer", sentAt: t0, external: "<offer-1@junk.example>",
+                              attachments: [Attachment(name: "offer.pdf", contentType: "application/pdf", size: 8, blob: pdf, contentId: nil, inline: false)],
+                              email: InboundEmail(
+                                  messageId: "<offer-1@junk.example>", inReplyTo: [], references: [], envelopeFrom: "bounce@junk.example",
+                                  recipients: ["help@shop.example"], source: source),
+                              filtered: reason),
+                .reopen,
+            ])
+        }
         return ((first, state), events)
+    }
+
+    /// A delivery that fails twice (once for good), then one that goes out.
+    static func deliveries(conversationId: String, messageId: String) -> [ProposedEvent] {
+        let stream = DeliveryEvent.stream(messageId: messageId)
+        let policy = DeliveryPolicy(retryDelays: [.seconds(60)])
+        return [
+            policy.afterFailure(attempt: 1, permanent: false, reason: "connection refused", conversationId: conversationId,
+                                messageId: messageId, now: t0),
+            policy.afterFailure(attempt: 2, permanent: false, reason: "421 4.3.2 try later", conversationId: conversationId,
+                                messageId: messageId, now: t0),
+            .sent(.init(conversationId: conversationId, messageId: messageId, attempt: 3, response: "250 2.0.0 Ok: queued as 4F1", at: t0)),
+        ].map { $0.proposed(to: stream, by: ActorRef(kind: .system, id: "email-delivery")) }
     }
 
     /// A contact from a conversation with every field, and two by hand with few.

@@ -23,6 +23,7 @@ import Testing
         Family(name: "RoutingEvent", tags: RoutingEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "NotificationEvent", tags: NotificationEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "WebhookEvent", tags: WebhookEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "DeliveryEvent", tags: DeliveryEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "AdminBootstrap", tags: bootstrapTags),
     ]
 
@@ -98,6 +99,7 @@ import Testing
         #expect(try values("conversation.started.v1", "channelType") == Directory.channelTypes)
         let reasons: [ConversationEvent.Reopened.Reason] = [.user, .inboundMessage]
         #expect(try values("conversation.reopened.v1", "reason") == Set(reasons.map(\.rawValue)))
+        #expect(try values("conversation.filtered.v1", "reason") == Set(EmailFilters.Reason.allCases.map(\.rawValue)))
     }
 
     // MARK: What the schemas reject
@@ -142,7 +144,13 @@ import Testing
             Edit(tag: "channel.connected.v1", field: "extra", value: "x", objection: "$: Additional properties"),
             Edit(tag: "conversation.started.v1", field: "visitor", value: ["name": "Carla"], objection: "$.visitor"),
             Edit(tag: "conversation.message_received.v1", field: "receivedAt", value: "2026-11-24T10:00:00Z", objection: "$.receivedAt"),
-            Edit(tag: "conversation.message_received.v1", field: "text", value: "", objection: "$.text"),
+            Edit(tag: "conversation.message_received.v1", field: "text", value: NSNull(), objection: "$.text"),
+            Edit(tag: "conversation.message_filtered.v1", field: "email",
+                 value: ["inReplyTo": [], "references": ["no-brackets"], "recipients": [], "source": "abc"], objection: "$.email"),
+            Edit(tag: "conversation.reply_posted.v1", field: "email", value: ["from": "help@shop.example"], objection: "$.email"),
+            Edit(tag: "inbox.email_filters_changed.v1", field: "filters",
+                 value: ["blockedSenders": ["Spam@x.com"], "blockedDomains": [], "dropAutoReplies": true], objection: "$.filters"),
+            Edit(tag: "delivery.retry_scheduled.v1", field: "attempt", value: 0, objection: "$.attempt"),
             Edit(tag: "conversation.reply_posted.v1", field: "delivery", value: NSNull(), objection: "$.delivery"),
             Edit(tag: "conversation.reopened.v1", field: "reason", value: "inboundMessage", objection: "$.reason"),
             Edit(tag: "conversation.assigned.v1", field: "previousAssigneeId", value: nil, objection: "$: "),

@@ -57,14 +57,17 @@ struct ConversationCommandRoutes {
             let messageId = Identifiers.make()
             // A custom channel's replies are delivered by publishing them on the integration feed.
             let delivery = record.channelType == "custom" ? "sent" : "queued"
+            let email = record.channelType == "email" ? try outboundEmail(replying: record, messageId: messageId) : nil
             let position = try await decide(request, record.id, caller) { _ in
-                .reply(messageId: messageId, authorId: caller.userId, text: body.value.text, html: body.value.html, delivery: delivery, at: Date())
+                .reply(
+                    messageId: messageId, authorId: caller.userId, text: body.value.text, html: body.value.html,
+                    delivery: delivery, email: email, at: Date())
             }
             let message = try backend.read { txn in
                 try backend.views.conversations.messages(of: record.id, in: txn).last { $0.id == messageId }
             }
             guard let message else { throw APIError.internalError() }
-            return try WriteAnswer(status: .created, MessageJSON(message, contactId: nil), logPosition: position)
+            return try WriteAnswer(status: .created, MessageJSON(message, contactId: nil, conversationId: record.id), logPosition: position)
         }
     }
 
@@ -177,6 +180,8 @@ struct ConversationCommandRoutes {
         case .alreadyClosed: .conflict("The conversation is closed already.", code: "already_closed")
         case .notClosed: .conflict("The conversation is open already.", code: "not_closed")
         case .contactAlreadyLinked: .conflict("The conversation has a contact already.", code: "contact_already_linked")
+        case .filtered: .conflict("The conversation was filtered; reopen it first.", code: "filtered")
+        case .alreadyExists: .conflict("The conversation exists already.", code: "version_conflict")
         }
     }
 

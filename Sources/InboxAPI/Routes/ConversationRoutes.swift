@@ -11,6 +11,7 @@ struct ConversationRoutes {
     func register(on api: RouterGroup<SwitchboardRequestContext>) {
         api.get("conversations", use: list)
         api.get("conversations/:id", use: detail)
+        api.get("conversations/:id/messages/:messageId/attachments/:index", use: attachment)
     }
 
     @Sendable func list(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
@@ -23,8 +24,8 @@ struct ConversationRoutes {
             filter.inboxId = inboxId
         }
         if let status = query.get("status") {
-            guard ["open", "closed"].contains(status) else {
-                throw APIError.badRequest("'status' must be open or closed.", code: "invalid_query")
+            guard ["open", "closed", "filtered"].contains(status) else {
+                throw APIError.badRequest("'status' must be open, closed or filtered.", code: "invalid_query")
             }
             filter.status = status
         }
@@ -61,12 +62,56 @@ struct ConversationRoutes {
             else { return nil }
             return ConversationDetailJSON(
                 summary: ConversationSummaryJSON(record, for: caller.userId),
-                messages: try backend.views.conversations.messages(of: id, in: txn).map { MessageJSON($0, contactId: record.contactId) },
+                messages: try backend.views.conversations.messages(of: id, in: txn).map {
+                    MessageJSON($0, contactId: record.contactId, conversationId: id)
+                },
                 comments: try backend.views.conversations.comments(of: id, in: txn).map(CommentJSON.init))
         }
         guard let detail else { throw APIError.notFound("No such conversation.") }
         return try JSONOutput.response(detail)
     }
+}
+
+extension ConversationRoutes {
+    /// An attachment's bytes, always as a download (`nosniff`, `attachment`): an HTML file from a stranger must
+    /// never render as a page of ours.
+    @Sendable func attachment(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let record = try backend.visibleConversation(try Parameters.id(context), caller)
+        let messageId = try context.parameters.require("messageId")
+        let found = try backend.read { txn in
+            try backend.views.conversations.messages(of: record.id, in: txn).first { $0.id == messageId }
+        }
+        guard let message = found else { throw APIError.notFound("No such message.") }
+        guard let index = Int(try context.parameters.require("index")), let attachments = message.attachments,
+            attachments.indices.contains(index)
+        else { throw APIError.notFound("No such attachment.") }
+        let attachment = attachments[index]
+        guard let bytes = try await backend.log.blob(attachment.blob) else { throw APIError.internalError() }
+        var headers = HTTPFields()
+        headers[.contentType] = attachment.contentType
+        headers[.contentDisposition] = ContentDisposition.attachment(filename: attachment.name ?? "attachment-\(index)")
+        headers[.xContentTypeOptions] = "nosniff"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// RFC 6266 `Content-Disposition` with an ASCII fallback name and the exact UTF-8 one (RFC 5987).
+enum ContentDisposition {
+    static func attachment(filename: String) -> String {
+        let ascii = String(filename.unicodeScalars.map { scalar -> Character in
+            scalar.isASCII && scalar.value >= 0x20 && scalar != "\"" && scalar != "\\" ? Character(scalar) : "_"
+        })
+        let allowed = CharacterSet.alphanumerics.intersection(.init(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+            .union(.init(charactersIn: "!#$&+-.^_`|~"))
+        let encoded = filename.addingPercentEncoding(withAllowedCharacters: allowed) ?? ascii
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+}
+
+extension HTTPField.Name {
+    static let contentDisposition = Self("Content-Disposition")!
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
 }
 
 extension Backend {

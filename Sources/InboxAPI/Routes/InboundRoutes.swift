@@ -9,9 +9,6 @@ import Projections
 struct InboundRoutes {
     let backend: Backend
     let idempotency: Idempotency
-    /// Tries of a decision that lost a race: to a thread, a conversation, or a routing turn (with routing on,
-    /// concurrent new conversations of one inbox take their turns one commit at a time).
-    static let attempts = 100
 
     struct InboundMessage: RequestBody {
         static let fields: Set<String> = [
@@ -61,83 +58,20 @@ struct InboundRoutes {
                 }
             }
             let sentAt = try Parameters.time(message.sentAt, field: "sentAt")
-            for _ in 1...Self.attempts {
-                if let answer = try await accept(message, visitor: visitor, sentAt: sentAt, channel: channel) { return answer }
+            var delivery = InboundDelivery(
+                channel: channel, actor: ActorRef(kind: .integration, id: channel.id), visitor: visitor, text: message.text,
+                html: message.html, subject: message.subject, sentAt: sentAt)
+            delivery.thread = message.externalThreadId.map(InboundDelivery.Thread.external) ?? .new
+            delivery.externalMessageId = message.externalMessageId
+            delivery.dedupeStream = message.externalMessageId.map {
+                ChannelEvent.messageStream(channelId: channel.id, externalMessageId: $0)
             }
-            throw APIError.conflict("The thread keeps changing; try again.", code: "version_conflict")
+            let result = try await MessageIntake(backend: backend).accept(delivery)
+            // A message id seen before answers 200 with what it created, appending nothing.
+            return try WriteAnswer(
+                status: result.duplicate ? .ok : .created,
+                Accepted(conversationId: result.conversationId, messageId: result.messageId), logPosition: result.position)
         }
-    }
-
-    /// One try: nil when another writer got to the thread or conversation first and the decision must be taken again.
-    private func accept(
-        _ message: InboundMessage, visitor: Visitor, sentAt: Date?, channel: ChannelView
-    ) async throws -> WriteAnswer? {
-        let actor = ActorRef(kind: .integration, id: channel.id)
-        let messageStream = message.externalMessageId.map { ChannelEvent.messageStream(channelId: channel.id, externalMessageId: $0) }
-        if let messageStream, let earlier = try await firstAccepted(messageStream) { return earlier }
-
-        var events: [ProposedEvent] = []
-        var expectations: [StreamID: ExpectedVersion] = [:]
-        let conversationId: String
-        if let threadId = message.externalThreadId {
-            let threadStream = ChannelEvent.threadStream(channelId: channel.id, externalThreadId: threadId)
-            if case .threadOpened(let opened)? = try await backend.events(of: threadStream, as: ChannelEvent.self).first {
-                conversationId = opened.conversationId
-            } else {
-                conversationId = Identifiers.make()
-                events.append(ChannelEvent.threadOpened(.init(
-                    channelId: channel.id, externalThreadId: threadId, conversationId: conversationId)).proposed(to: threadStream, by: actor))
-                expectations[threadStream] = .noStream
-            }
-        } else {
-            conversationId = Identifiers.make()
-        }
-
-        let state = try await backend.conversationState(conversationId)
-        let contactId = try backend.read { txn in
-            try Identity.of(visitor, channelId: channel.id).lazy.compactMap {
-                try backend.views.conversations.contactId(holding: $0, in: txn)
-            }.first
-        }
-        let messageId = Identifiers.make()
-        let inbound = Conversation.Inbound(
-            conversationId: conversationId, messageId: messageId,
-            origin: .init(inboxId: channel.inboxId, channelId: channel.id, channelType: channel.type, contactId: contactId),
-            from: visitor, text: message.text, html: message.html, subject: message.subject, sentAt: sentAt,
-            receivedAt: Date(), externalMessageId: message.externalMessageId)
-        let decided: [ConversationEvent]
-        do {
-            decided = try Conversation.decide(.receive(inbound), state, id: conversationId)
-        } catch {
-            throw ConversationCommandRoutes.apiError(error)
-        }
-        let conversationStream = ConversationEvent.stream(conversationId)
-        events += decided.map { $0.proposed(to: conversationStream, by: actor) }
-        expectations[conversationStream] = state.exists ? .exact(state.version) : .noStream
-        if !state.exists, let routed = try await backend.routedAssignment(inboxId: channel.inboxId, conversationId: conversationId, by: actor) {
-            events += routed.events
-            expectations.merge(routed.expectations) { $1 }
-        }
-        if let messageStream, let externalMessageId = message.externalMessageId {
-            events.append(ChannelEvent.messageAccepted(.init(
-                channelId: channel.id, externalMessageId: externalMessageId, conversationId: conversationId,
-                messageId: messageId)).proposed(to: messageStream, by: actor))
-            expectations[messageStream] = .noStream
-        }
-        guard let position = try await backend.commitOrDecideAgain(AppendBatch(events, expectations: expectations)) else {
-            return nil
-        }
-        return try WriteAnswer(
-            status: .created, Accepted(conversationId: conversationId, messageId: messageId), logPosition: position)
-    }
-
-    /// A message id seen before answers 200 with what it created, appending nothing.
-    private func firstAccepted(_ stream: StreamID) async throws -> WriteAnswer? {
-        let recorded = try await backend.log.readStream(stream, from: 1, maxCount: 1)
-        guard let first = recorded.first, case .messageAccepted(let accepted)? = try ChannelEvent(first) else { return nil }
-        return try WriteAnswer(
-            status: .ok, Accepted(conversationId: accepted.conversationId, messageId: accepted.messageId),
-            logPosition: first.position)
     }
 
     static func visitor(_ from: InboundMessage.From) throws -> Visitor {

@@ -32,6 +32,14 @@ struct InboxRoutes {
         var onlyAvailable: Bool?
     }
 
+    /// The whole filter set; an absent list is empty, an absent `dropAutoReplies` is true.
+    struct Filters: RequestBody {
+        static let fields: Set<String> = ["blockedSenders", "blockedDomains", "dropAutoReplies"]
+        var blockedSenders: [String]?
+        var blockedDomains: [String]?
+        var dropAutoReplies: Bool?
+    }
+
     struct NewChannel: RequestBody {
         static let fields: Set<String> = ["type", "name", "address"]
         var type: String
@@ -48,6 +56,7 @@ struct InboxRoutes {
         api.get("inboxes/:id", use: getInbox)
         api.put("inboxes/:id/members", use: setMembers)
         api.put("inboxes/:id/routing", use: setRouting)
+        api.put("inboxes/:id/email-filters", use: setEmailFilters)
         api.post("inboxes/:id/channels", use: connectChannel)
         api.get("inboxes/:id/channels", use: listChannels)
     }
@@ -123,6 +132,23 @@ struct InboxRoutes {
             try backend.requireTeams(body.value.teamId.map { [$0] } ?? [], field: "teamId")
             let rule = RoutingRule(mode: mode, userIds: userIds, teamId: body.value.teamId, onlyAvailable: body.value.onlyAvailable ?? true)
             let batch = try invalidAsAPIError { try Directory.setRouting(inboxId: inboxId, routing: rule, by: caller.actor) }
+            let position = try await backend.commit(batch) { _ in .internalError() }
+            return try WriteAnswer(status: .ok, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
+        }
+    }
+
+    @Sendable func setEmailFilters(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let caller = try context.requireCaller().requireAdmin()
+        let inboxId = try Parameters.id(context)
+        let body = try await StrictJSON.decode(Filters.self, from: request, context: context)
+        return try await idempotency.run(request, context: context, caller: caller, body: body.bytes) {
+            _ = try visibleInbox(inboxId, caller)
+            let batch = try invalidAsAPIError {
+                try Directory.setEmailFilters(
+                    inboxId: inboxId, blockedSenders: body.value.blockedSenders ?? [],
+                    blockedDomains: body.value.blockedDomains ?? [], dropAutoReplies: body.value.dropAutoReplies ?? true,
+                    by: caller.actor)
+            }
             let position = try await backend.commit(batch) { _ in .internalError() }
             return try WriteAnswer(status: .ok, InboxJSON(try visibleInbox(inboxId, caller)), logPosition: position)
         }

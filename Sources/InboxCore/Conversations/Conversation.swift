@@ -3,7 +3,11 @@ import Foundation
 /// The conversation aggregate as a decider: `decide` turns a command and the current state into events,
 /// `evolve` folds events into state. Pure: ids and times are inputs.
 public enum Conversation {
-    public enum Status: String, Sendable, Codable { case open, closed }
+    public enum Status: String, Sendable, Codable {
+        case open, closed
+        /// Caught by the inbox's email filters: kept, never worked on unless someone reopens it.
+        case filtered
+    }
 
     /// What a decision needs to know about a conversation.
     public struct State: Sendable, Equatable {
@@ -49,10 +53,15 @@ public enum Conversation {
         public var sentAt: Date?
         public var receivedAt: Date
         public var externalMessageId: String?
+        public var attachments: [Attachment]?
+        public var email: InboundEmail?
+        /// Set when the inbox's email filters caught it: it then starts a filtered conversation.
+        public var filteredBecause: EmailFilters.Reason?
 
         public init(
             conversationId: String, messageId: String, origin: Origin, from: Visitor, text: String, html: String?,
-            subject: String?, sentAt: Date?, receivedAt: Date, externalMessageId: String?
+            subject: String?, sentAt: Date?, receivedAt: Date, externalMessageId: String?,
+            attachments: [Attachment]? = nil, email: InboundEmail? = nil, filteredBecause: EmailFilters.Reason? = nil
         ) {
             self.conversationId = conversationId
             self.messageId = messageId
@@ -64,12 +73,15 @@ public enum Conversation {
             self.sentAt = sentAt
             self.receivedAt = receivedAt
             self.externalMessageId = externalMessageId
+            self.attachments = attachments
+            self.email = email
+            self.filteredBecause = filteredBecause
         }
     }
 
     public enum Command: Sendable, Equatable {
         case receive(Inbound)
-        case reply(messageId: String, authorId: String, text: String, html: String?, delivery: String?, at: Date)
+        case reply(messageId: String, authorId: String, text: String, html: String?, delivery: String?, email: OutboundEmail?, at: Date)
         case assign(userId: String?)
         /// Takes the conversation from its assignee for a reason no person decided (they left the inbox...).
         case unassign(because: ConversationEvent.Assigned.Reason)
@@ -86,6 +98,10 @@ public enum Conversation {
         case alreadyClosed
         case notClosed
         case contactAlreadyLinked
+        /// Filtered conversations take no replies and no new messages until someone reopens them.
+        case filtered
+        /// A filtered message always starts a conversation of its own.
+        case alreadyExists
     }
 
     public static func decide(_ command: Command, _ state: State, id: String) throws(Rejection) -> [ConversationEvent] {
@@ -94,11 +110,12 @@ public enum Conversation {
         switch command {
         case .receive:
             preconditionFailure("handled above")
-        case .reply(let messageId, let authorId, let text, let html, let delivery, let at):
+        case .reply(let messageId, let authorId, let text, let html, let delivery, let email, let at):
+            guard state.status != .filtered else { throw .filtered }
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .emptyText }
             return [.replyPosted(.init(
                 conversationId: id, messageId: messageId, authorId: authorId, text: text, html: html,
-                delivery: delivery, postedAt: at))]
+                delivery: delivery, postedAt: at, email: email))]
         case .assign(let userId):
             guard userId != state.assigneeId else { return [] }
             return [.assigned(.init(conversationId: id, assigneeId: userId, previousAssigneeId: state.assigneeId))]
@@ -113,7 +130,7 @@ public enum Conversation {
             guard state.status == .open else { throw .alreadyClosed }
             return [.closed(.init(conversationId: id))]
         case .reopen:
-            guard state.status == .closed else { throw .notClosed }
+            guard state.status == .closed || state.status == .filtered else { throw .notClosed }
             return [.reopened(.init(conversationId: id, reason: .user))]
         case .linkContact(let contactId):
             guard state.contactId == nil else { throw .contactAlreadyLinked }
@@ -127,8 +144,19 @@ public enum Conversation {
         let message = ConversationEvent.messageReceived(.init(
             conversationId: inbound.conversationId, messageId: inbound.messageId, text: inbound.text, html: inbound.html,
             subject: inbound.subject, from: inbound.from, sentAt: inbound.sentAt, receivedAt: inbound.receivedAt,
-            externalMessageId: inbound.externalMessageId))
+            externalMessageId: inbound.externalMessageId, attachments: inbound.attachments, email: inbound.email))
+        if let reason = inbound.filteredBecause {
+            guard !state.exists else { throw .alreadyExists }
+            guard case .messageReceived(let filteredMessage) = message else { preconditionFailure("built above") }
+            let filtered = ConversationEvent.filtered(.init(
+                conversationId: inbound.conversationId, inboxId: inbound.origin.inboxId,
+                channelId: inbound.origin.channelId, channelType: inbound.origin.channelType, subject: inbound.subject,
+                visitor: inbound.from, contactId: inbound.origin.contactId, reason: reason))
+            return [filtered, .messageFiltered(filteredMessage)]
+        }
         switch state.status {
+        case .filtered:
+            throw .filtered
         case nil:
             let started = ConversationEvent.started(.init(
                 conversationId: inbound.conversationId, inboxId: inbound.origin.inboxId,
@@ -152,6 +180,12 @@ public enum Conversation {
             state.channelId = started.channelId
             state.channelType = started.channelType
             state.contactId = started.contactId
+        case .filtered(let filtered):
+            state.status = .filtered
+            state.inboxId = filtered.inboxId
+            state.channelId = filtered.channelId
+            state.channelType = filtered.channelType
+            state.contactId = filtered.contactId
         case .messageReceived:
             state.inboundMessages += 1
         case .assigned(let assigned):
@@ -162,7 +196,7 @@ public enum Conversation {
             state.status = .open
         case .contactLinked(let linked):
             state.contactId = linked.contactId
-        case .replyPosted, .commentAdded, .markedRead:
+        case .replyPosted, .commentAdded, .markedRead, .messageFiltered:
             break
         }
         return state

@@ -24,6 +24,8 @@ public enum ConversationEvent: EventFamily {
     case reopened(Reopened)
     case contactLinked(ContactLinked)
     case markedRead(MarkedRead)
+    case filtered(Filtered)
+    case messageFiltered(MessageReceived)
 
     /// An inbound message on a channel opened the conversation (its first message follows in the same append).
     public struct Started: Codable, Sendable, Equatable {
@@ -50,6 +52,10 @@ public enum ConversationEvent: EventFamily {
         /// When Switchboard received it.
         public var receivedAt: Date
         public var externalMessageId: String?
+        /// Files that came with it (email attachments), their bytes in the log's blobs.
+        public var attachments: [Attachment]?
+        /// What only an email has: its headers for threading, and its source in the log's blobs.
+        public var email: InboundEmail?
 
         /// The message's time for reports and ordering: `sentAt` unless it is in the future, else `receivedAt`.
         public var at: Date {
@@ -69,6 +75,22 @@ public enum ConversationEvent: EventFamily {
         /// integration reads replies from the event feed).
         public var delivery: String?
         public var postedAt: Date
+        /// For an email conversation: the message the delivery worker sends, decided when the reply was written.
+        public var email: OutboundEmail?
+    }
+
+    /// An inbound message an inbox's email filters caught (stream `conversation-<id>`, followed by
+    /// `messageFiltered` in the same append): kept, visible with `status=filtered`, never opened, routed,
+    /// notified or answered.
+    public struct Filtered: Codable, Sendable, Equatable {
+        public var conversationId: String
+        public var inboxId: String
+        public var channelId: String
+        public var channelType: String
+        public var subject: String?
+        public var visitor: Visitor
+        public var contactId: String?
+        public var reason: EmailFilters.Reason
     }
 
     /// The assignee changed (nil: unassigned). The actor says who did it.
@@ -139,6 +161,8 @@ public enum ConversationEvent: EventFamily {
         case reopened = "conversation.reopened.v1"
         case contactLinked = "conversation.contact_linked.v1"
         case markedRead = "conversation.marked_read.v1"
+        case filtered = "conversation.filtered.v1"
+        case messageFiltered = "conversation.message_filtered.v1"
     }
 
     public var tag: Tag {
@@ -152,6 +176,8 @@ public enum ConversationEvent: EventFamily {
         case .reopened: .reopened
         case .contactLinked: .contactLinked
         case .markedRead: .markedRead
+        case .filtered: .filtered
+        case .messageFiltered: .messageFiltered
         }
     }
 
@@ -166,6 +192,8 @@ public enum ConversationEvent: EventFamily {
         case .reopened(let data): PayloadCoding.encode(data)
         case .contactLinked(let data): PayloadCoding.encode(data)
         case .markedRead(let data): PayloadCoding.encode(data)
+        case .filtered(let data): PayloadCoding.encode(data)
+        case .messageFiltered(let data): PayloadCoding.encode(data)
         }
     }
 
@@ -181,6 +209,8 @@ public enum ConversationEvent: EventFamily {
         case .reopened: self = .reopened(try PayloadCoding.decode(Reopened.self, from: payload))
         case .contactLinked: self = .contactLinked(try PayloadCoding.decode(ContactLinked.self, from: payload))
         case .markedRead: self = .markedRead(try PayloadCoding.decode(MarkedRead.self, from: payload))
+        case .filtered: self = .filtered(try PayloadCoding.decode(Filtered.self, from: payload))
+        case .messageFiltered: self = .messageFiltered(try PayloadCoding.decode(MessageReceived.self, from: payload))
         }
     }
 

@@ -98,6 +98,26 @@ public enum Directory {
         ])
     }
 
+    /// Replaces the inbox's email filters; 422 material when an entry is not an address or a domain.
+    public static func setEmailFilters(
+        inboxId: String, blockedSenders: [String], blockedDomains: [String], dropAutoReplies: Bool, by actor: ActorRef
+    ) throws(Invalid) -> AppendBatch {
+        let filters: EmailFilters
+        do {
+            filters = try EmailFilters.normalized(
+                blockedSenders: blockedSenders, blockedDomains: blockedDomains, dropAutoReplies: dropAutoReplies)
+        } catch {
+            switch error {
+            case .notAnAddress(let value): throw Invalid("blockedSenders", "holds '\(value)', which is not an email address")
+            case .notADomain(let value): throw Invalid("blockedDomains", "holds '\(value)', which is not a domain")
+            case .tooMany: throw Invalid("blockedSenders", "and blockedDomains take \(EmailFilters.maxEntries) entries each at most")
+            }
+        }
+        return AppendBatch([
+            InboxEvent.emailFiltersChanged(.init(inboxId: inboxId, filters: filters)).proposed(to: InboxEvent.stream(inboxId), by: actor)
+        ])
+    }
+
     public static func connectChannel(
         channelId: String, inboxId: String, type: String, name: String?, address: String?, by actor: ActorRef
     ) throws(Invalid) -> AppendBatch {

@@ -39,6 +39,7 @@ public enum InboxEvent: EventFamily {
     case membersChanged(MembersChanged)
     case addressClaimed(AddressClaimed)
     case routingChanged(RoutingChanged)
+    case emailFiltersChanged(EmailFiltersChanged)
 
     public struct Created: Codable, Sendable, Equatable {
         public var inboxId: String
@@ -66,12 +67,19 @@ public enum InboxEvent: EventFamily {
         public var routing: RoutingRule
     }
 
+    /// What the inbox's email filters now are (the whole set, not a change to it).
+    public struct EmailFiltersChanged: Codable, Sendable, Equatable {
+        public var inboxId: String
+        public var filters: EmailFilters
+    }
+
     /// Stored forever: never rename a tag; add `.v2` and keep decoding `.v1`.
     public enum Tag: String, Sendable, CaseIterable {
         case created = "inbox.created.v1"
         case membersChanged = "inbox.members_changed.v1"
         case addressClaimed = "inbox.address_claimed.v1"
         case routingChanged = "inbox.routing_changed.v1"
+        case emailFiltersChanged = "inbox.email_filters_changed.v1"
     }
 
     public var tag: Tag {
@@ -80,6 +88,7 @@ public enum InboxEvent: EventFamily {
         case .membersChanged: .membersChanged
         case .addressClaimed: .addressClaimed
         case .routingChanged: .routingChanged
+        case .emailFiltersChanged: .emailFiltersChanged
         }
     }
 
@@ -89,6 +98,7 @@ public enum InboxEvent: EventFamily {
         case .membersChanged(let data): PayloadCoding.encode(data)
         case .addressClaimed(let data): PayloadCoding.encode(data)
         case .routingChanged(let data): PayloadCoding.encode(data)
+        case .emailFiltersChanged(let data): PayloadCoding.encode(data)
         }
     }
 
@@ -99,6 +109,7 @@ public enum InboxEvent: EventFamily {
         case .membersChanged: self = .membersChanged(try PayloadCoding.decode(MembersChanged.self, from: payload))
         case .addressClaimed: self = .addressClaimed(try PayloadCoding.decode(AddressClaimed.self, from: payload))
         case .routingChanged: self = .routingChanged(try PayloadCoding.decode(RoutingChanged.self, from: payload))
+        case .emailFiltersChanged: self = .emailFiltersChanged(try PayloadCoding.decode(EmailFiltersChanged.self, from: payload))
         }
     }
 
@@ -191,6 +202,12 @@ public enum ChannelEvent: EventFamily {
 
     public static func messageStream(channelId: String, externalMessageId: String) -> StreamID {
         KeyedStreams.stream(category: "inboundMessage", key: "\(channelId)/\(externalMessageId)")
+    }
+
+    /// The key that deduplicates an email by `Message-ID` across every address of one inbox (the same mail sent to
+    /// two of them is one message).
+    public static func emailStream(inboxId: String, messageId: String) -> StreamID {
+        KeyedStreams.stream(category: "inboundEmail", key: "\(inboxId)/\(messageId)")
     }
 
     public static func threadStream(channelId: String, externalThreadId: String) -> StreamID {

@@ -1,0 +1,135 @@
+import Foundation
+import InboxCore
+import Projections
+
+/// One inbound message on its way into the log, whichever channel brought it.
+struct InboundDelivery: Sendable {
+    /// Which conversation the message belongs to, as its channel tells.
+    enum Thread: Sendable {
+        /// A new conversation.
+        case new
+        /// The conversation an integration's thread id opened (or opens now).
+        case external(String)
+        /// A conversation the channel found itself (an email's `In-Reply-To`); a new one when it cannot take it.
+        case conversation(String)
+    }
+
+    var channel: ChannelView
+    var actor: ActorRef
+    var visitor: Visitor
+    var text: String
+    var html: String?
+    var subject: String?
+    var sentAt: Date?
+    var thread: Thread = .new
+    /// The channel's id of the message; with `dedupeStream`, a second delivery appends nothing.
+    var externalMessageId: String?
+    var dedupeStream: StreamID?
+    var attachments: [Attachment]?
+    var email: InboundEmail?
+    var blobs: [Blob] = []
+    var filteredBecause: EmailFilters.Reason?
+}
+
+/// What became of an inbound message.
+struct IntakeResult: Sendable {
+    var conversationId: String
+    var messageId: String
+    var position: UInt64
+    /// The message had arrived before: nothing was appended and the ids are the first delivery's.
+    var duplicate: Bool
+}
+
+/// Takes inbound messages into conversations: deduplicates, threads, finds the contact, routes new
+/// conversations, and appends all of it at once, deciding again when another writer got there first.
+struct MessageIntake: Sendable {
+    let backend: Backend
+    /// Tries of a decision that lost a race: to a thread, a conversation, or a routing turn (with routing on,
+    /// concurrent new conversations of one inbox take their turns one commit at a time).
+    static let attempts = 100
+
+    func accept(_ delivery: InboundDelivery) async throws -> IntakeResult {
+        for _ in 1...Self.attempts {
+            if let result = try await attempt(delivery) { return result }
+        }
+        throw APIError.conflict("The thread keeps changing; try again.", code: "version_conflict")
+    }
+
+    /// One try: nil when another writer got to the thread or conversation first and the decision must be taken again.
+    private func attempt(_ delivery: InboundDelivery) async throws -> IntakeResult? {
+        let channel = delivery.channel
+        let actor = delivery.actor
+        if let stream = delivery.dedupeStream, let earlier = try await firstAccepted(stream) { return earlier }
+
+        var events: [ProposedEvent] = []
+        var expectations: [StreamID: ExpectedVersion] = [:]
+        var conversationId = Identifiers.make()
+        var state = Conversation.State()
+        switch delivery.thread {
+        case .new:
+            break
+        case .external(let threadId):
+            let threadStream = ChannelEvent.threadStream(channelId: channel.id, externalThreadId: threadId)
+            if case .threadOpened(let opened)? = try await backend.events(of: threadStream, as: ChannelEvent.self).first {
+                conversationId = opened.conversationId
+                state = try await backend.conversationState(conversationId)
+            } else {
+                events.append(ChannelEvent.threadOpened(.init(
+                    channelId: channel.id, externalThreadId: threadId, conversationId: conversationId)).proposed(to: threadStream, by: actor))
+                expectations[threadStream] = .noStream
+            }
+        case .conversation(let id):
+            let found = try await backend.conversationState(id)
+            // A filtered message stands alone, and a filtered conversation takes nothing until someone reopens it.
+            if delivery.filteredBecause == nil, found.exists, found.status != .filtered, found.inboxId == channel.inboxId {
+                conversationId = id
+                state = found
+            }
+        }
+
+        let contactId = try backend.read { txn in
+            try Identity.of(delivery.visitor, channelId: channel.id).lazy.compactMap {
+                try backend.views.conversations.contactId(holding: $0, in: txn)
+            }.first
+        }
+        let messageId = Identifiers.make()
+        let inbound = Conversation.Inbound(
+            conversationId: conversationId, messageId: messageId,
+            origin: .init(inboxId: channel.inboxId, channelId: channel.id, channelType: channel.type, contactId: contactId),
+            from: delivery.visitor, text: delivery.text, html: delivery.html, subject: delivery.subject,
+            sentAt: delivery.sentAt, receivedAt: Date(), externalMessageId: delivery.externalMessageId,
+            attachments: delivery.attachments, email: delivery.email, filteredBecause: delivery.filteredBecause)
+        let decided: [ConversationEvent]
+        do {
+            decided = try Conversation.decide(.receive(inbound), state, id: conversationId)
+        } catch {
+            throw ConversationCommandRoutes.apiError(error)
+        }
+        let conversationStream = ConversationEvent.stream(conversationId)
+        events += decided.map { $0.proposed(to: conversationStream, by: actor) }
+        expectations[conversationStream] = state.exists ? .exact(state.version) : .noStream
+        if !state.exists, delivery.filteredBecause == nil,
+            let routed = try await backend.routedAssignment(inboxId: channel.inboxId, conversationId: conversationId, by: actor)
+        {
+            events += routed.events
+            expectations.merge(routed.expectations) { $1 }
+        }
+        if let stream = delivery.dedupeStream, let externalMessageId = delivery.externalMessageId {
+            events.append(ChannelEvent.messageAccepted(.init(
+                channelId: channel.id, externalMessageId: externalMessageId, conversationId: conversationId,
+                messageId: messageId)).proposed(to: stream, by: actor))
+            expectations[stream] = .noStream
+        }
+        let batch = AppendBatch(events, expectations: expectations, blobs: delivery.blobs)
+        guard let position = try await backend.commitOrDecideAgain(batch) else { return nil }
+        return IntakeResult(conversationId: conversationId, messageId: messageId, position: position, duplicate: false)
+    }
+
+    /// The first delivery of a message seen before.
+    private func firstAccepted(_ stream: StreamID) async throws -> IntakeResult? {
+        let recorded = try await backend.log.readStream(stream, from: 1, maxCount: 1)
+        guard let first = recorded.first, case .messageAccepted(let accepted)? = try ChannelEvent(first) else { return nil }
+        return IntakeResult(
+            conversationId: accepted.conversationId, messageId: accepted.messageId, position: first.position, duplicate: true)
+    }
+}
