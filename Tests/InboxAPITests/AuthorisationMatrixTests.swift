@@ -59,6 +59,8 @@ import Testing
                 Row(method: .get, path: "users/me/notifications", expected: [.ok, .ok, .ok, .unauthorized]),
                 Row(method: .post, path: "users/me/notifications/read", body: ["ids": ["1.mention"]], expected: [.notFound, .notFound, .notFound, .unauthorized]),
                 Row(method: .post, path: "users/me/tokens", expected: [.created, .created, .created, .unauthorized]),
+                Row(method: .put, path: "inboxes/\(o.inbox)/email-filters", body: ["blockedDomains": ["junk.example"]], expected: [.ok, .forbidden, .forbidden, .unauthorized]),
+                Row(method: .get, path: "conversations/\(conversation)/messages/none/attachments/0", expected: [.notFound, .notFound, .notFound, .unauthorized]),
                 Row(method: .put, path: "users/me/availability", body: ["available": true], expected: [.ok, .ok, .ok, .unauthorized]),
             ]
             let callers: [(String, String?)] = [
