@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -44,10 +45,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The email channel: SMTP both ways (pure session state machines, NIO adapters) and MIME.
+        .target(
+            name: "EmailChannel",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Channels/Email"
+        ),
         .target(
             name: "InboxAPI",
             dependencies: [
-                "InboxCore", "EventLog", "Projections", "LMDB",
+                "InboxCore", "EventLog", "Projections", "LMDB", "EmailChannel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -60,7 +73,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "InboxCore", "EventLog", "LMDB", "InboxAPI",
+                "InboxCore", "EventLog", "LMDB", "InboxAPI", "EmailChannel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -72,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "InboxAPI", "Bench",
+                "InboxAPI", "Bench", "EmailChannel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -93,6 +106,17 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventLog", "LMDB", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "InboxCore", "TestSupport"]),
         .testTarget(
+            name: "EmailChannelTests",
+            dependencies: [
+                "EmailChannel", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Peers"]
+        ),
+        .testTarget(
             name: "InboxAPITests",
             dependencies: [
                 "InboxAPI", "TestSupport",
@@ -103,7 +127,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["Peers"]
         ),
     ]
 )

@@ -21,6 +21,8 @@ pip_install() {
 }
 python3 -c "import jsonschema" 2>/dev/null || pip_install jsonschema
 python3 -c "import yaml, openapi_spec_validator" 2>/dev/null || pip_install pyyaml openapi-spec-validator
+# The email tests talk to a real SMTP server (aiosmtpd) and send with Python's smtplib.
+python3 -c "import aiosmtpd" 2>/dev/null || pip_install aiosmtpd
 python3 "$(dirname "$0")/check-openapi.py"
 
 pkg-config --exists lmdb || { echo "setup: pkg-config cannot find lmdb after install" >&2; exit 1; }

@@ -32,7 +32,7 @@ public struct APIBenchmark: Sendable {
         public var p50: Duration
         public var p99: Duration
 
-        init(_ samples: [Duration], elapsed: Duration) {
+        public init(_ samples: [Duration], elapsed: Duration) {
             let sorted = samples.sorted()
             measurement = Measurement(events: samples.count, elapsed: elapsed, commits: 0)
             p50 = sorted.isEmpty ? .zero : sorted[sorted.count / 2]

@@ -1,4 +1,6 @@
+import EmailChannel
 import Foundation
+import InboxCore
 
 /// Everything `switchboard serve` can be told.
 public struct AppConfiguration: Sendable {
@@ -19,6 +21,17 @@ public struct AppConfiguration: Sendable {
 
     /// Per-token request budget; nil (the default) for none.
     public var rateLimit: RateLimit?
+
+    /// The SMTP listener's port (API.md: 2525 for `serve`); nil runs no listener. 0 picks a free one.
+    public var smtpPort: Int?
+    /// The largest message the listener takes (552 above it).
+    public var smtpMaxMessageBytes = 25 * 1024 * 1024
+    /// Where email replies leave; nil keeps them queued until a relay is configured.
+    public var smtpRelay: SMTPRelay.Configuration?
+    /// When failed email deliveries are tried again.
+    public var emailDeliveryPolicy = DeliveryPolicy.standard
+    /// Told the SMTP listener's port once it accepts connections.
+    public var onSMTPListening: @Sendable (Int) async -> Void = { _ in }
 
     /// How webhook deliveries retry and give up.
     var webhooks = WebhookDispatcher.Configuration()

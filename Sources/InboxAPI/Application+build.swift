@@ -1,3 +1,4 @@
+import EmailChannel
 import EventLog
 import Foundation
 import Hummingbird
@@ -5,6 +6,7 @@ import InboxCore
 import Logging
 import NIOCore
 import Projections
+import ServiceLifecycle
 
 /// Builds the whole service: the log, its bootstrap, the read models and their runner, the routes. The
 /// executable and the tests both run this wiring.
@@ -28,12 +30,28 @@ public func buildApplication(
     let backend = Backend(log: log, runner: runner, views: views, configuration: configuration)
     let router = buildRouter(backend: backend, headAtStart: headAtStart)
     let webhooks = WebhookDispatcher(backend: backend, configuration: configuration.webhooks, logger: logger)
+    // Shut down in reverse: the servers first, then deliveries, the runner, then the log and views.
+    var services: [any Service] = [EventLogService(log: log, views: views), runner, webhooks]
+    if let relay = configuration.smtpRelay {
+        services.append(EmailDeliveryService(
+            backend: backend, relay: SMTPRelay(configuration: relay, logger: logger), policy: configuration.emailDeliveryPolicy,
+            logger: logger))
+    }
+    if let smtpPort = configuration.smtpPort {
+        var smtp = SMTPServer.Configuration()
+        smtp.host = configuration.host
+        smtp.port = smtpPort
+        smtp.hostname = configuration.mailDomain
+        smtp.maxMessageBytes = configuration.smtpMaxMessageBytes
+        services.append(SMTPServer(
+            configuration: smtp, receiver: EmailIntake(backend: backend, logger: logger), logger: logger,
+            onListening: configuration.onSMTPListening))
+    }
 
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchboard"),
-        // Shut down in reverse: the server first, then webhook deliveries, the runner, then the log and views.
-        services: [EventLogService(log: log, views: views), runner, webhooks],
+        services: services,
         onServerRunning: { channel in await configuration.onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }

@@ -16,6 +16,8 @@ extension ConversationsProjection {
     /// Remembers that `messageId` (an email's `Message-ID`) belongs to the conversation, for threading answers.
     func indexEmail(_ messageId: String, of record: ConversationRecord, in txn: borrowing WriteTransaction) throws {
         let key = Self.emailKey(inboxId: record.inboxId, messageId: messageId)
+        // LMDB keys stop at 511 bytes; the intake keeps no longer ids, but a view must never fail on one.
+        guard key.count <= 511 else { return }
         // The first conversation to hold a Message-ID keeps it: a copy delivered again must not move the thread.
         guard try txn.value(emailMessageIds, for: key) == nil else { return }
         try txn.put(emailMessageIds, key: key, value: Array(record.id.utf8))
@@ -77,7 +79,9 @@ extension ConversationsProjection {
 
     /// The conversation of `inboxId` holding the email `messageId` (`<...>`), ours or a contact's.
     public func conversationId(inboxId: String, emailMessageId messageId: String, in txn: borrowing ReadTransaction) throws -> String? {
-        try txn.value(emailMessageIds, for: Self.emailKey(inboxId: inboxId, messageId: messageId))
+        let key = Self.emailKey(inboxId: inboxId, messageId: messageId)
+        guard key.count <= 511 else { return nil }
+        return try txn.value(emailMessageIds, for: key)
             .map { String(decoding: $0, as: UTF8.self) }
     }
 

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Switchboard against raw LMDB on this machine.",
-        subcommands: [LogBench.self, APIBench.self])
+        subcommands: [LogBench.self, APIBench.self, SMTPBench.self])
 
     /// What every benchmark starts from: a quiet logger and its scratch directory (`--dir`, or a fresh one).
     static func setUp(dir: String?) -> (Logger, URL) {
@@ -106,5 +106,30 @@ struct APIBench: AsyncParsableCommand {
         options.queries = queries
         let report = try await APIBenchmark(options: options, logger: logger).run()
         print(report.markdown)
+    }
+}
+
+/// `switchboard bench smtp`: mail accepted through the SMTP listener from concurrent senders.
+struct SMTPBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "smtp",
+        abstract: "Messages accepted through the SMTP listener (durable before 250), with raw liblmdb alongside.")
+
+    @Option(help: "Messages sent in all.") var messages = 4_000
+    @Option(help: "Concurrent SMTP senders, one session per message.") var senders = 16
+    @Option(help: "Approximate bytes of each message's body.") var bodyBytes = 2_000
+    @Option(help: "Scratch directory (removed afterwards); defaults to a fresh temporary one.") var dir: String?
+
+    func validate() throws {
+        guard messages > 0, senders > 0, bodyBytes > 0 else { throw ValidationError("counts must be positive") }
+    }
+
+    func run() async throws {
+        let (logger, directory) = BenchCommand.setUp(dir: dir)
+        var options = SMTPBenchmark.Options(directory: directory)
+        options.messages = messages
+        options.senders = senders
+        options.bodyBytes = bodyBytes
+        print(try await SMTPBenchmark(options: options, logger: logger).run().markdown)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmailChannel
 import Foundation
 import Hummingbird
 import InboxAPI
@@ -8,7 +9,10 @@ import Logging
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the service (LMDB under --data).",
-        discussion: "SWITCHBOARD_ADMIN_TOKEN registers that token for the first admin of an empty log.")
+        discussion: """
+            SWITCHBOARD_ADMIN_TOKEN registers that token for the first admin of an empty log. \
+            SWITCHBOARD_SMTP_RELAY_PASSWORD is the relay's password (with --smtp-relay-user); secrets never go on the command line.
+            """)
 
     @Option(help: "Directory of the embedded data.") var data = "./data"
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -17,10 +21,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Option(help: "Per-token request budget as <requests>/<seconds> (off unless set); over it answers 429.")
     var rateLimit: String?
+    @Option(help: "SMTP listener port for inbound email (0 picks a free one).") var smtpPort = 2525
+    @Flag(help: "Run no SMTP listener.") var noSmtp = false
+    @Option(help: "Largest message the SMTP listener takes, in bytes (552 above it).") var smtpMaxMessageBytes = 25 * 1024 * 1024
+    @Option(help: "SMTP relay replies leave through, as host:port (replies stay queued until one is set).")
+    var smtpRelay: String?
+    @Option(help: "User name for the relay's AUTH.") var smtpRelayUser: String?
+    @Option(help: "none, starttls or starttls-if-available.") var smtpRelaySecurity = "starttls-if-available"
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard (0...65535).contains(smtpPort) else { throw ValidationError("--smtp-port must be 0 to 65535") }
+        if let smtpRelay, Self.hostAndPort(smtpRelay) == nil {
+            throw ValidationError("--smtp-relay must be host:port, such as mail.example.com:587")
+        }
+        guard Self.security(smtpRelaySecurity) != nil else {
+            throw ValidationError("--smtp-relay-security must be none, starttls or starttls-if-available")
+        }
         if let rateLimit, RateLimit(rateLimit) == nil {
             throw ValidationError("--rate-limit must be <requests>/<seconds>, both positive, such as 600/60")
         }
@@ -42,7 +60,33 @@ struct Serve: AsyncParsableCommand {
         configuration.adminToken = ProcessInfo.processInfo.environment["SWITCHBOARD_ADMIN_TOKEN"].flatMap {
             $0.isEmpty ? nil : $0
         }
+        configuration.smtpPort = noSmtp ? nil : smtpPort
+        configuration.smtpMaxMessageBytes = smtpMaxMessageBytes
+        if let smtpRelay, let (relayHost, relayPort) = Self.hostAndPort(smtpRelay) {
+            var relay = SMTPRelay.Configuration(host: relayHost, port: relayPort)
+            relay.username = smtpRelayUser
+            relay.password = ProcessInfo.processInfo.environment["SWITCHBOARD_SMTP_RELAY_PASSWORD"]
+            relay.security = Self.security(smtpRelaySecurity) ?? .startTLSIfAvailable
+            relay.heloName = mailDomain
+            configuration.smtpRelay = relay
+        }
         let app = try await buildApplication(configuration: configuration, logger: Logger(label: "switchboard"))
         try await app.runService()
+    }
+
+    static func hostAndPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port), colon != text.startIndex
+        else { return nil }
+        return (String(text[..<colon]), port)
+    }
+
+    static func security(_ text: String) -> SMTPRelay.Configuration.Security? {
+        switch text {
+        case "none": .none
+        case "starttls": .startTLS
+        case "starttls-if-available": .startTLSIfAvailable
+        default: nil
+        }
     }
 }

@@ -14,7 +14,7 @@ import FoundationNetworking
         for start in 0..<2 {
             let process = Process()
             process.executableURL = try builtExecutable(named: "switchboard")
-            process.arguments = ["serve", "--data", data.path, "--port", "0"]
+            process.arguments = ["serve", "--data", data.path, "--port", "0", "--smtp-port", "0"]
             var environment = ProcessInfo.processInfo.environment
             environment["SWITCHBOARD_ADMIN_TOKEN"] = "process-test-token-0123"
             process.environment = environment

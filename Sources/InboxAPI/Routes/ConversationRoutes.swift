@@ -110,7 +110,6 @@ enum ContentDisposition {
 }
 
 extension HTTPField.Name {
-    static let contentDisposition = Self("Content-Disposition")!
     static let xContentTypeOptions = Self("X-Content-Type-Options")!
 }
 
