@@ -30,6 +30,8 @@ public struct AppConfiguration: Sendable {
     public var smtpRelay: SMTPRelay.Configuration?
     /// When failed email deliveries are tried again.
     public var emailDeliveryPolicy = DeliveryPolicy.standard
+    /// How notification emails gather per user and retry.
+    public var notificationEmailPolicy = NotificationEmailPolicy.standard
     /// Told the SMTP listener's port once it accepts connections.
     public var onSMTPListening: @Sendable (Int) async -> Void = { _ in }
 

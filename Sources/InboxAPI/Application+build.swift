@@ -33,9 +33,10 @@ public func buildApplication(
     // Shut down in reverse: the servers first, then deliveries, the runner, then the log and views.
     var services: [any Service] = [EventLogService(log: log, views: views), runner, webhooks]
     if let relay = configuration.smtpRelay {
-        services.append(EmailDeliveryService(
-            backend: backend, relay: SMTPRelay(configuration: relay, logger: logger), policy: configuration.emailDeliveryPolicy,
-            logger: logger))
+        let relay = SMTPRelay(configuration: relay, logger: logger)
+        services.append(EmailDeliveryService(backend: backend, relay: relay, policy: configuration.emailDeliveryPolicy, logger: logger))
+        services.append(NotificationEmailService(
+            backend: backend, relay: relay, policy: configuration.notificationEmailPolicy, logger: logger))
     }
     if let smtpPort = configuration.smtpPort {
         var smtp = SMTPServer.Configuration()

@@ -24,6 +24,19 @@ struct Backend: Sendable {
         return result.lastPosition
     }
 
+    /// Returns at the next commit after `position`, or at `deadline` when one is given and comes first: how
+    /// outbound workers wait for new work or their next due time.
+    func waitForCommit(after position: UInt64, until deadline: Date?) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await log.waitForCommit(after: position) }
+            if let deadline {
+                group.addTask { try await Task.sleep(for: .milliseconds(max(0, Int(deadline.timeIntervalSinceNow * 1000)) + 1)) }
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
     /// Reads a stream whole and decodes the events of `family`.
     func events<Family: EventFamily>(of stream: StreamID, as family: Family.Type) async throws -> [Family] {
         var events: [Family] = []

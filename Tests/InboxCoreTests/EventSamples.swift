@@ -66,6 +66,12 @@ enum EventSamples {
         events += Notifications.setPreferences(userId: ana, .defaults, by: admin).events
         events += Notifications.setPreferences(userId: ben, NotificationPreferences(assigned: [], newMessage: [.email], mention: [.inApp]), by: admin).events
         events += Notifications.markRead(userId: ana, notificationIds: ["41.mention", "42.assigned"], by: admin).events
+        events.append(NotificationEvent.emailSent(.init(
+            userId: ana, notificationIds: ["41.mention", "42.assigned"], to: "ana@example.com", response: "250 2.0.0 queued",
+            at: Date(timeIntervalSince1970: 1_780_000_000))).proposed(to: NotificationEvent.emailStream(ana), by: admin))
+        events.append(NotificationEvent.emailAbandoned(.init(
+            userId: ben, notificationIds: ["43.newMessage"], reason: "550 5.1.1 no such user", attempts: 1,
+            at: Date(timeIntervalSince1970: 1_780_000_060))).proposed(to: NotificationEvent.emailStream(ben), by: admin))
         let teamId = Identifiers.make()
         events += try Directory.createTeam(teamId: teamId, name: "Tier 2", memberIds: [ana, ben, ana], by: admin).events
         events += try Directory.createTeam(teamId: Identifiers.make(), name: "Night shift", memberIds: [], by: admin).events

@@ -29,7 +29,9 @@ struct EmailDeliveryService: Service {
             do {
                 try await deliverDue()
             } catch let error as EventLogError where error != .closed {
-                // The log refused an outcome: nothing was lost (the entry stays due); try again shortly.
+                // The log refused an outcome: nothing was lost (the entry stays due); try again shortly. Stopping
+                // mid-append is no failure: the reply goes again on the next start (at least once).
+                if Task.isCancelled { return }
                 logger.error("Email delivery could not record an outcome", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .seconds(5))
             }
@@ -48,19 +50,7 @@ struct EmailDeliveryService: Service {
             try Task.checkCancellation()
             try await deliver(entry)
         }
-        if due.isEmpty { try await waitForWork(after: seen, until: entries.first?.dueAt) }
-    }
-
-    /// Returns at the next commit after `position`, or at `deadline` when one is given and comes first.
-    private func waitForWork(after position: UInt64, until deadline: Date?) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try await backend.log.waitForCommit(after: position) }
-            if let deadline {
-                group.addTask { try await Task.sleep(for: .milliseconds(max(0, Int(deadline.timeIntervalSinceNow * 1000)) + 1)) }
-            }
-            _ = try await group.next()
-            group.cancelAll()
-        }
+        if due.isEmpty { try await backend.waitForCommit(after: seen, until: entries.first?.dueAt) }
     }
 
     private func deliver(_ entry: OutboxEntry) async throws {

@@ -24,10 +24,13 @@ public struct NotificationPreferences: Codable, Sendable, Equatable {
     public static let defaults = NotificationPreferences(assigned: [.inApp, .email], newMessage: [.inApp], mention: [.inApp, .email])
 }
 
-/// Events of notification preferences (on `user-<id>`) and of reading notifications (`notifications-<userId>`).
+/// Events of notification preferences (on `user-<id>`), of reading notifications (`notifications-<userId>`) and
+/// of notification emails (`notificationEmail-<userId>`).
 public enum NotificationEvent: EventFamily {
     case preferencesChanged(PreferencesChanged)
     case read(Read)
+    case emailSent(EmailSent)
+    case emailAbandoned(EmailAbandoned)
 
     public struct PreferencesChanged: Codable, Sendable, Equatable {
         public var userId: String
@@ -50,16 +53,55 @@ public enum NotificationEvent: EventFamily {
         }
     }
 
+    /// One email told the user of these notifications (ids as the feed names them).
+    public struct EmailSent: Codable, Sendable, Equatable {
+        public var userId: String
+        public var notificationIds: [String]
+        public var to: String
+        /// The relay's final reply.
+        public var response: String
+        public var at: Date
+
+        public init(userId: String, notificationIds: [String], to: String, response: String, at: Date) {
+            self.userId = userId
+            self.notificationIds = notificationIds
+            self.to = to
+            self.response = response
+            self.at = at
+        }
+    }
+
+    /// These notifications will not be emailed: the user has no usable address, or the relay kept refusing.
+    public struct EmailAbandoned: Codable, Sendable, Equatable {
+        public var userId: String
+        public var notificationIds: [String]
+        public var reason: String
+        public var attempts: Int
+        public var at: Date
+
+        public init(userId: String, notificationIds: [String], reason: String, attempts: Int, at: Date) {
+            self.userId = userId
+            self.notificationIds = notificationIds
+            self.reason = reason
+            self.attempts = attempts
+            self.at = at
+        }
+    }
+
     /// Stored forever: never rename a tag; add `.v2` and keep decoding `.v1`.
     public enum Tag: String, Sendable, CaseIterable {
         case preferencesChanged = "notification.preferences_changed.v1"
         case read = "notification.read.v1"
+        case emailSent = "notification.email_sent.v1"
+        case emailAbandoned = "notification.email_abandoned.v1"
     }
 
     public var tag: Tag {
         switch self {
         case .preferencesChanged: .preferencesChanged
         case .read: .read
+        case .emailSent: .emailSent
+        case .emailAbandoned: .emailAbandoned
         }
     }
 
@@ -67,6 +109,8 @@ public enum NotificationEvent: EventFamily {
         switch self {
         case .preferencesChanged(let data): PayloadCoding.encode(data)
         case .read(let data): PayloadCoding.encode(data)
+        case .emailSent(let data): PayloadCoding.encode(data)
+        case .emailAbandoned(let data): PayloadCoding.encode(data)
         }
     }
 
@@ -75,11 +119,16 @@ public enum NotificationEvent: EventFamily {
         switch tag {
         case .preferencesChanged: self = .preferencesChanged(try PayloadCoding.decode(PreferencesChanged.self, from: payload))
         case .read: self = .read(try PayloadCoding.decode(Read.self, from: payload))
+        case .emailSent: self = .emailSent(try PayloadCoding.decode(EmailSent.self, from: payload))
+        case .emailAbandoned: self = .emailAbandoned(try PayloadCoding.decode(EmailAbandoned.self, from: payload))
         }
     }
 
     /// The stream of a user's reads.
     public static func readStream(_ userId: String) -> StreamID { StreamID(category: "notifications", id: userId) }
+
+    /// The stream of the emails that told a user of their notifications.
+    public static func emailStream(_ userId: String) -> StreamID { StreamID(category: "notificationEmail", id: userId) }
 }
 
 /// Who hears about an event, and of what kind: the rules of in-app (and later email) notifications.
