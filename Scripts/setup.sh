@@ -5,7 +5,7 @@ set -euo pipefail
 need_root() { if [ "$(id -u)" -ne 0 ]; then echo "sudo"; fi; }
 SUDO=$(need_root)
 
-packages=(liblmdb-dev pkg-config python3)
+packages=(liblmdb-dev pkg-config python3 chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -23,6 +23,9 @@ python3 -c "import jsonschema" 2>/dev/null || pip_install jsonschema
 python3 -c "import yaml, openapi_spec_validator" 2>/dev/null || pip_install pyyaml openapi-spec-validator
 # The email tests talk to a real SMTP server (aiosmtpd) and send with Python's smtplib.
 python3 -c "import aiosmtpd" 2>/dev/null || pip_install aiosmtpd
+# The chat widget tests drive headless chromium over the DevTools protocol with websockets (13+ for its sync client
+# and asyncio server).
+python3 -c "import websockets.sync.client, websockets.asyncio.server" 2>/dev/null || pip_install "websockets>=13"
 python3 "$(dirname "$0")/check-openapi.py"
 
 pkg-config --exists lmdb || { echo "setup: pkg-config cannot find lmdb after install" >&2; exit 1; }

@@ -36,6 +36,9 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public static func unprocessable(_ message: String, code: String = "invalid_value") -> Self {
         Self(status: .unprocessableContent, code: code, message: message)
     }
+    public static func unavailable(_ message: String) -> Self {
+        Self(status: .serviceUnavailable, code: "unavailable", message: message)
+    }
     public static func internalError() -> Self {
         Self(status: .internalServerError, code: "internal_error", message: "The server failed; the request may be retried.")
     }

@@ -2,6 +2,7 @@ import EmailChannel
 import EventLog
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import InboxCore
 import Logging
 import NIOCore
@@ -49,8 +50,10 @@ public func buildApplication(
             onListening: configuration.onSMTPListening))
     }
 
+    let chat = ChatSocket(backend: backend, logger: logger)
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade { request, _, _ in chat.shouldUpgrade(request) },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchboard"),
         services: services,
         onServerRunning: { channel in await configuration.onServerRunning(channel.localAddress?.port ?? 0) },
@@ -63,6 +66,7 @@ func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardReq
     let router = Router(context: SwitchboardRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(log: backend.log).register(on: router)
+    ChatRoutes().register(on: router)
     let api = router.group("api/v1")
         .add(middleware: CatchUpMiddleware(runner: backend.runner, headAtStart: headAtStart))
         .add(middleware: AuthMiddleware(views: backend.views))

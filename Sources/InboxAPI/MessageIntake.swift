@@ -29,6 +29,8 @@ struct InboundDelivery: Sendable {
     var email: InboundEmail?
     var blobs: [Blob] = []
     var filteredBecause: EmailFilters.Reason?
+    /// A chat channel's bot, which answers before the team does.
+    var bot: ChatBotConfig?
 }
 
 /// What became of an inbound message.
@@ -38,6 +40,8 @@ struct IntakeResult: Sendable {
     var position: UInt64
     /// The message had arrived before: nothing was appended and the ids are the first delivery's.
     var duplicate: Bool
+    /// The email the bot captured from the message, for the contact to link.
+    var capturedEmail: String? = nil
 }
 
 /// Takes inbound messages into conversations: deduplicates, threads, finds the contact, routes new
@@ -108,9 +112,11 @@ struct MessageIntake: Sendable {
         let conversationStream = ConversationEvent.stream(conversationId)
         events += decided.map { $0.proposed(to: conversationStream, by: actor) }
         expectations[conversationStream] = state.exists ? .exact(state.version) : .noStream
-        if !state.exists, delivery.filteredBecause == nil,
-            let routed = try await backend.routedAssignment(inboxId: channel.inboxId, conversationId: conversationId, by: actor)
-        {
+        // A bot answers in the same append; routing waits for its handoff.
+        let bot = botTurn(delivery, before: state, after: decided, conversationId: conversationId)
+        events += bot.events.map { $0.proposed(to: conversationStream, by: ActorRef(kind: .bot, id: channel.id)) }
+        let route = bot.handedOff || (!state.exists && delivery.filteredBecause == nil && bot.events.isEmpty)
+        if route, let routed = try await backend.routedAssignment(inboxId: channel.inboxId, conversationId: conversationId, by: actor) {
             events += routed.events
             expectations.merge(routed.expectations) { $1 }
         }
@@ -122,7 +128,25 @@ struct MessageIntake: Sendable {
         }
         let batch = AppendBatch(events, expectations: expectations, blobs: delivery.blobs)
         guard let position = try await backend.commitOrDecideAgain(batch) else { return nil }
-        return IntakeResult(conversationId: conversationId, messageId: messageId, position: position, duplicate: false)
+        return IntakeResult(
+            conversationId: conversationId, messageId: messageId, position: position, duplicate: false,
+            capturedEmail: bot.capturedEmail)
+    }
+
+    /// The bot's answer to the message `decided` records: a new session when the message opens a conversation
+    /// or a new cycle of one nobody is assigned, else the session under way, if any.
+    private func botTurn(
+        _ delivery: InboundDelivery, before state: Conversation.State, after decided: [ConversationEvent], conversationId: String
+    ) -> ChatBot.Outcome {
+        guard let config = delivery.bot, delivery.filteredBecause == nil else { return ChatBot.Outcome() }
+        let after = decided.reduce(state, Conversation.evolve)
+        guard after.assigneeId == nil else { return ChatBot.Outcome() }
+        let opensCycle = !state.exists || state.status == .closed
+        let turn = ChatBot.Turn(
+            conversationId: conversationId, channelId: delivery.channel.id, text: delivery.text,
+            visitorEmailKnown: delivery.visitor.email != nil || after.contactId != nil, at: Date(),
+            messageIds: (0..<4).map { _ in Identifiers.make() })
+        return ChatBot.respond(config: config, state: after, startsSession: opensCycle, turn: turn)
     }
 
     /// The first delivery of a message seen before.

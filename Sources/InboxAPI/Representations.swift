@@ -83,6 +83,7 @@ struct ChannelJSON: Encodable, Sendable, Equatable {
     var type: String
     var name: String?
     var address: String?
+    var bot: ChatBotConfig?
 
     init(_ channel: ChannelView) {
         id = channel.id
@@ -90,6 +91,7 @@ struct ChannelJSON: Encodable, Sendable, Equatable {
         type = channel.type
         name = channel.name
         address = channel.address
+        bot = channel.bot
     }
 }
 

@@ -43,6 +43,8 @@ public struct MessageView: Codable, Sendable, Equatable {
     public var emailMessageId: String?
     /// The email's `References`, which a reply continues.
     public var emailReferences: [String]?
+    /// The channel's id of an inbound message (a chat widget's `<visitorId>/<clientMessageId>`).
+    public var externalMessageId: String?
 }
 
 extension MessageView {
@@ -50,7 +52,15 @@ extension MessageView {
         self.init(
             id: message.messageId, direction: "inbound", authorType: "contact", authorId: authorId, text: message.text,
             html: message.html, subject: message.subject, at: message.at, delivery: nil, attachments: message.attachments,
-            emailMessageId: message.email?.messageId, emailReferences: message.email?.references)
+            emailMessageId: message.email?.messageId, emailReferences: message.email?.references,
+            externalMessageId: message.externalMessageId)
+    }
+
+    /// A bot's message: its author is the chat channel whose bot wrote it.
+    init(_ reply: ConversationEvent.BotReplied) {
+        self.init(
+            id: reply.messageId, direction: "outbound", authorType: "bot", authorId: reply.channelId, text: reply.text,
+            html: nil, subject: nil, at: reply.at, delivery: nil)
     }
 
     init(_ reply: ConversationEvent.ReplyPosted) {

@@ -7,7 +7,7 @@ import LMDB
 /// rebuilt together.
 public final class ConversationsProjection: Projection {
     public let name = "conversations"
-    public let version: UInt32 = 5
+    public let version: UInt32 = 6
     /// The longest preview kept.
     static let previewLength = 140
     /// The most search text kept per conversation.
@@ -117,6 +117,10 @@ public final class ConversationsProjection: Projection {
             record.contactId = linked.contactId
         case .markedRead(let read):
             record.readBy[read.userId] = max(record.readBy[read.userId] ?? 0, read.inboundMessages)
+        case .botReplied(let reply):
+            try addMessage(MessageView(reply), to: &record, in: txn)
+        case .botSessionStarted, .botEmailCaptured, .botHandedOff, .botResolved:
+            break
         }
         try save(record, replacing: before, in: txn)
     }
@@ -234,6 +238,11 @@ public final class ConversationsProjection: Projection {
         case .markedRead(let e): e.conversationId
         case .filtered(let e): e.conversationId
         case .messageFiltered(let e): e.conversationId
+        case .botSessionStarted(let e): e.conversationId
+        case .botReplied(let e): e.conversationId
+        case .botEmailCaptured(let e): e.conversationId
+        case .botHandedOff(let e): e.conversationId
+        case .botResolved(let e): e.conversationId
         }
     }
 }

@@ -47,7 +47,7 @@ public final class DirectoryProjection: Projection {
         } else if let channel = try ChannelEvent(event), case .connected(let connected) = channel {
             let view = ChannelView(
                 id: connected.channelId, inboxId: connected.inboxId, type: connected.type, name: connected.name,
-                address: connected.address)
+                address: connected.address, bot: connected.bot)
             try ViewCoding.put(view, channels, connected.channelId, in: txn)
             if connected.type == "email", let address = connected.address {
                 try txn.put(mailAddresses, key: Array(EmailAddress.normalize(address).utf8), value: Array(connected.channelId.utf8))
@@ -146,6 +146,7 @@ public struct ChannelView: Codable, Sendable, Equatable {
     public var type: String
     public var name: String?
     public var address: String?
+    public var bot: ChatBotConfig?
 }
 
 /// A webhook as the API shows it (never its secret).

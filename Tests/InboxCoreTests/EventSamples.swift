@@ -33,6 +33,49 @@ enum EventSamples {
                 recordedAt: t0)
             ).proposed(to: IdempotencyEvent.stream(userId: ana, method: "POST", path: "/api/v1/contacts", key: "9f1c-retry-1"), by: admin))
         events += try webhooks()
+        events += try chat(inboxId: inboxId)
+        return events
+    }
+
+    /// A chat channel with a bot, and a visitor taken through every step of it.
+    static func chat(inboxId: String) throws -> [ProposedEvent] {
+        let channelId = Identifiers.make()
+        let bot = ChatBotConfig(
+            name: "Sam", greeting: "Hi!", askForEmail: true,
+            answers: [.init(keywords: ["shipping", "delivery time"], answer: "Two days.")], handoffKeywords: ["manager"])
+        var events = try Directory.connectChannel(
+            channelId: channelId, inboxId: inboxId, type: "chat", name: "Website", address: nil, bot: bot, by: admin).events
+        let visitorId = Identifiers.make()
+        let token = ChatVisitorToken(visitorId: visitorId, secret: SHA256Digest.hex("secret"))
+        let visitorStream = ChatEvent.stream(visitorId)
+        let contact = ActorRef(kind: .contact, id: visitorId)
+        events.append(ChatEvent.visitorRegistered(.init(channelId: channelId, visitorId: visitorId, secretHash: token.secretHash, at: t0))
+            .proposed(to: visitorStream, by: contact))
+        events.append(ChatEvent.visitorIdentified(.init(channelId: channelId, visitorId: visitorId, email: "carla@example.com", name: nil, at: t0))
+            .proposed(to: visitorStream, by: contact))
+        events.append(ChatEvent.visitorIdentified(.init(channelId: channelId, visitorId: visitorId, email: "carla@example.com", name: "Carla", at: t0))
+            .proposed(to: visitorStream, by: contact))
+
+        // Answered, asked for a person, gave an email, handed off; then a second cycle resolved by the bot.
+        var state = Conversation.State()
+        let conversationId = Identifiers.make()
+        let stream = ConversationEvent.stream(conversationId)
+        func turn(_ text: String, starts: Bool) -> [ConversationEvent] {
+            let outcome = ChatBot.respond(
+                config: bot, state: state, startsSession: starts,
+                turn: .init(conversationId: conversationId, channelId: channelId, text: text, visitorEmailKnown: false, at: t0,
+                            messageIds: (0..<4).map { _ in Identifiers.make() }))
+            state = outcome.events.reduce(state, Conversation.evolve)
+            return outcome.events
+        }
+        state.status = .open
+        var botEvents = turn("What is the shipping time?", starts: true)
+        botEvents += turn("Can I talk to a manager?", starts: false)
+        botEvents += turn("carla@example.com", starts: false)
+        state.status = .open
+        botEvents += turn("delivery time?", starts: true)
+        botEvents += turn("thanks!", starts: false)
+        events += botEvents.map { $0.proposed(to: stream, by: ActorRef(kind: .bot, id: channelId)) }
         return events
     }
 

@@ -24,6 +24,7 @@ import Testing
         Family(name: "NotificationEvent", tags: NotificationEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "WebhookEvent", tags: WebhookEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "DeliveryEvent", tags: DeliveryEvent.Tag.allCases.map(\.rawValue)),
+        Family(name: "ChatEvent", tags: ChatEvent.Tag.allCases.map(\.rawValue)),
         Family(name: "AdminBootstrap", tags: bootstrapTags),
     ]
 

@@ -55,8 +55,9 @@ struct ConversationCommandRoutes {
         let body = try await StrictJSON.decode(Reply.self, from: request, context: context)
         return try await idempotency.run(request, context: context, caller: caller, body: body.bytes) {
             let messageId = Identifiers.make()
-            // A custom channel's replies are delivered by publishing them on the integration feed.
-            let delivery = record.channelType == "custom" ? "sent" : "queued"
+            // A custom channel's replies are delivered by publishing them on the integration feed, a chat's by the
+            // visitor's socket reading them from the log (now, or when they come back).
+            let delivery = record.channelType == "custom" || record.channelType == "chat" ? "sent" : "queued"
             let email = record.channelType == "email" ? try outboundEmail(replying: record, messageId: messageId) : nil
             let position = try await decide(request, record.id, caller) { _ in
                 .reply(

@@ -41,14 +41,31 @@ struct InboxRoutes {
     }
 
     struct NewChannel: RequestBody {
-        static let fields: Set<String> = ["type", "name", "address"]
+        static let fields: Set<String> = ["type", "name", "address", "bot"]
+        static let nestedFields: [String: Set<String>] = ["bot": ["name", "greeting", "askForEmail", "answers", "handoffKeywords"]]
         var type: String
         var name: String?
         var address: String?
+        var bot: Bot?
+
+        /// A chat bot as the API takes it: everything but the greeting has a default.
+        struct Bot: Decodable, Sendable {
+            var name: String?
+            var greeting: String
+            var askForEmail: Bool?
+            var answers: [ChatBotConfig.Answer]?
+            var handoffKeywords: [String]?
+
+            var config: ChatBotConfig {
+                ChatBotConfig(
+                    name: name ?? "Assistant", greeting: greeting, askForEmail: askForEmail ?? true, answers: answers ?? [],
+                    handoffKeywords: handoffKeywords ?? [])
+            }
+        }
     }
 
     /// The channel types this version connects; the others arrive with their own adapters.
-    static let connectableTypes: Set<String> = ["custom", "email"]
+    static let connectableTypes: Set<String> = ["chat", "custom", "email"]
 
     func register(on api: RouterGroup<SwitchboardRequestContext>) {
         api.post("inboxes", use: createInbox)
@@ -167,13 +184,13 @@ struct InboxRoutes {
                     "Field 'type' must be one of \(Self.connectableTypes.sorted().joined(separator: ", ")).",
                     code: "unsupported_channel_type")
             }
-            if type == "custom", body.value.name == nil { throw APIError.unprocessable("Field 'name' is required.") }
+            if type == "custom" || type == "chat", body.value.name == nil { throw APIError.unprocessable("Field 'name' is required.") }
             if type == "email", body.value.address == nil { throw APIError.unprocessable("Field 'address' is required.") }
             let channelId = Identifiers.make()
             let batch = try invalidAsAPIError {
                 try Directory.connectChannel(
                     channelId: channelId, inboxId: inboxId, type: type, name: body.value.name,
-                    address: type == "email" ? body.value.address : nil, by: caller.actor)
+                    address: type == "email" ? body.value.address : nil, bot: body.value.bot?.config, by: caller.actor)
             }
             let position = try await backend.commit(batch) { _ in
                 .conflict("This address already delivers to an inbox.", code: "address_taken")

@@ -91,6 +91,29 @@ public enum Contacts {
         return AppendBatch(events, expectations: expectations)
     }
 
+    /// Links an existing contact to a visitor's conversation, and claims for it the visitor's identities no
+    /// contact holds yet (`unclaimed`), so their next conversations link by themselves.
+    public static func link(
+        contactId: String, to conversation: FromConversation, unclaimed: [Identity], by actor: ActorRef
+    ) throws(Rejection) -> AppendBatch {
+        let linked: [ConversationEvent]
+        do {
+            linked = try Conversation.decide(.linkContact(contactId: contactId), conversation.state, id: conversation.conversationId)
+        } catch .notFound {
+            throw .conversationNotFound
+        } catch {
+            throw .contactAlreadyLinked
+        }
+        let conversationStream = ConversationEvent.stream(conversation.conversationId)
+        var events = linked.map { $0.proposed(to: conversationStream, by: actor) }
+        var expectations: [StreamID: ExpectedVersion] = [conversationStream: .exact(conversation.state.version)]
+        for identity in unclaimed {
+            events.append(ContactEvent.identityClaimed(.init(contactId: contactId, identity: identity)).proposed(to: identity.stream, by: actor))
+            expectations[identity.stream] = .noStream
+        }
+        return AppendBatch(events, expectations: expectations)
+    }
+
     static func optionalEmail(_ email: String?) throws(Rejection) -> String? {
         guard let email, !email.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         let normalized = EmailAddress.normalize(email)

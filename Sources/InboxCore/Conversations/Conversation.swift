@@ -20,10 +20,22 @@ public enum Conversation {
         /// How many events the stream holds: the conversation's version for If-Match.
         public var version: UInt64 = 0
         public var inboundMessages = 0
+        /// The chat bot's session while it lasts (until it hands off, resolves, or the conversation closes).
+        public var bot: BotState?
 
         public init() {}
 
         public var exists: Bool { status != nil }
+    }
+
+    /// Where a bot's session stands.
+    public struct BotState: Sendable, Equatable {
+        public var answers = 0
+        public var emailCaptured = false
+        /// The handoff waiting for the visitor to answer the email question.
+        public var pendingHandoff: BotHandoffReason?
+
+        public init() {}
     }
 
     /// Where a new conversation starts, when an inbound message opens one.
@@ -192,10 +204,20 @@ public enum Conversation {
             state.assigneeId = assigned.assigneeId
         case .closed:
             state.status = .closed
+            state.bot = nil
         case .reopened:
             state.status = .open
         case .contactLinked(let linked):
             state.contactId = linked.contactId
+        case .botSessionStarted:
+            state.bot = BotState()
+        case .botReplied(let reply):
+            if reply.intent == .answer { state.bot?.answers += 1 }
+            if reply.intent == .askEmail { state.bot?.pendingHandoff = reply.pendingHandoff }
+        case .botEmailCaptured:
+            state.bot?.emailCaptured = true
+        case .botHandedOff, .botResolved:
+            state.bot = nil
         case .replyPosted, .commentAdded, .markedRead, .messageFiltered:
             break
         }

@@ -26,6 +26,11 @@ public enum ConversationEvent: EventFamily {
     case markedRead(MarkedRead)
     case filtered(Filtered)
     case messageFiltered(MessageReceived)
+    case botSessionStarted(BotSessionStarted)
+    case botReplied(BotReplied)
+    case botEmailCaptured(BotEmailCaptured)
+    case botHandedOff(BotHandedOff)
+    case botResolved(BotResolved)
 
     /// An inbound message on a channel opened the conversation (its first message follows in the same append).
     public struct Started: Codable, Sendable, Equatable {
@@ -163,6 +168,11 @@ public enum ConversationEvent: EventFamily {
         case markedRead = "conversation.marked_read.v1"
         case filtered = "conversation.filtered.v1"
         case messageFiltered = "conversation.message_filtered.v1"
+        case botSessionStarted = "conversation.bot_session_started.v1"
+        case botReplied = "conversation.bot_replied.v1"
+        case botEmailCaptured = "conversation.bot_email_captured.v1"
+        case botHandedOff = "conversation.bot_handed_off.v1"
+        case botResolved = "conversation.bot_resolved.v1"
     }
 
     public var tag: Tag {
@@ -178,6 +188,11 @@ public enum ConversationEvent: EventFamily {
         case .markedRead: .markedRead
         case .filtered: .filtered
         case .messageFiltered: .messageFiltered
+        case .botSessionStarted: .botSessionStarted
+        case .botReplied: .botReplied
+        case .botEmailCaptured: .botEmailCaptured
+        case .botHandedOff: .botHandedOff
+        case .botResolved: .botResolved
         }
     }
 
@@ -194,6 +209,11 @@ public enum ConversationEvent: EventFamily {
         case .markedRead(let data): PayloadCoding.encode(data)
         case .filtered(let data): PayloadCoding.encode(data)
         case .messageFiltered(let data): PayloadCoding.encode(data)
+        case .botSessionStarted(let data): PayloadCoding.encode(data)
+        case .botReplied(let data): PayloadCoding.encode(data)
+        case .botEmailCaptured(let data): PayloadCoding.encode(data)
+        case .botHandedOff(let data): PayloadCoding.encode(data)
+        case .botResolved(let data): PayloadCoding.encode(data)
         }
     }
 
@@ -211,6 +231,11 @@ public enum ConversationEvent: EventFamily {
         case .markedRead: self = .markedRead(try PayloadCoding.decode(MarkedRead.self, from: payload))
         case .filtered: self = .filtered(try PayloadCoding.decode(Filtered.self, from: payload))
         case .messageFiltered: self = .messageFiltered(try PayloadCoding.decode(MessageReceived.self, from: payload))
+        case .botSessionStarted: self = .botSessionStarted(try PayloadCoding.decode(BotSessionStarted.self, from: payload))
+        case .botReplied: self = .botReplied(try PayloadCoding.decode(BotReplied.self, from: payload))
+        case .botEmailCaptured: self = .botEmailCaptured(try PayloadCoding.decode(BotEmailCaptured.self, from: payload))
+        case .botHandedOff: self = .botHandedOff(try PayloadCoding.decode(BotHandedOff.self, from: payload))
+        case .botResolved: self = .botResolved(try PayloadCoding.decode(BotResolved.self, from: payload))
         }
     }
 

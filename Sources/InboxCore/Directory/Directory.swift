@@ -119,7 +119,8 @@ public enum Directory {
     }
 
     public static func connectChannel(
-        channelId: String, inboxId: String, type: String, name: String?, address: String?, by actor: ActorRef
+        channelId: String, inboxId: String, type: String, name: String?, address: String?, bot: ChatBotConfig? = nil,
+        by actor: ActorRef
     ) throws(Invalid) -> AppendBatch {
         guard channelTypes.contains(type) else {
             throw Invalid("type", "must be one of \(channelTypes.sorted().joined(separator: ", "))")
@@ -131,9 +132,11 @@ public enum Directory {
             guard EmailAddress.isValid(normalized) else { throw Invalid("address", "is not an email address") }
             address = normalized
         }
+        if bot != nil, type != "chat" { throw Invalid("bot", "only chat channels have a bot") }
+        let bot = try bot.map { (bot) throws(Invalid) in try validBot(bot) }
         let stream = ChannelEvent.stream(channelId)
         var events = [
-            ChannelEvent.connected(.init(channelId: channelId, inboxId: inboxId, type: type, name: name, address: address))
+            ChannelEvent.connected(.init(channelId: channelId, inboxId: inboxId, type: type, name: name, address: address, bot: bot))
                 .proposed(to: stream, by: actor)
         ]
         var expectations: [StreamID: ExpectedVersion] = [stream: .noStream]
@@ -143,6 +146,35 @@ public enum Directory {
             expectations[InboxEvent.addressStream(address)] = .noStream
         }
         return AppendBatch(events, expectations: expectations)
+    }
+
+    /// A bot configuration trimmed, with its limits checked.
+    static func validBot(_ bot: ChatBotConfig) throws(Invalid) -> ChatBotConfig {
+        var bot = bot
+        bot.name = try requireName(bot.name, field: "bot.name")
+        bot.greeting = try requireText(bot.greeting, field: "bot.greeting", limit: 2_000)
+        guard bot.answers.count <= 500 else { throw Invalid("bot.answers", "must have at most 500 entries") }
+        for index in bot.answers.indices {
+            let field = "bot.answers[\(index)]"
+            bot.answers[index].answer = try requireText(bot.answers[index].answer, field: field + ".answer", limit: 2_000)
+            let keywords = bot.answers[index].keywords.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            guard !keywords.isEmpty, keywords.allSatisfy({ (3...100).contains($0.count) }) else {
+                throw Invalid(field + ".keywords", "needs at least one keyword, each of 3 to 100 characters")
+            }
+            bot.answers[index].keywords = keywords
+        }
+        bot.handoffKeywords = bot.handoffKeywords.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard bot.handoffKeywords.allSatisfy({ (3...100).contains($0.count) }) else {
+            throw Invalid("bot.handoffKeywords", "each must have 3 to 100 characters")
+        }
+        return bot
+    }
+
+    static func requireText(_ text: String, field: String, limit: Int) throws(Invalid) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw Invalid(field, "must not be empty") }
+        guard trimmed.count <= limit else { throw Invalid(field, "must be at most \(limit) characters") }
+        return trimmed
     }
 
     static func requireName(_ name: String, field: String) throws(Invalid) -> String {

@@ -127,7 +127,7 @@ public enum ChannelEvent: EventFamily {
     case messageAccepted(MessageAccepted)
     case threadOpened(ThreadOpened)
 
-    /// A channel was connected to an inbox. Secrets never go in the log.
+    /// A channel was connected to an inbox.
     public struct Connected: Codable, Sendable, Equatable {
         public var channelId: String
         public var inboxId: String
@@ -135,6 +135,8 @@ public enum ChannelEvent: EventFamily {
         public var type: String
         public var name: String?
         public var address: String?
+        /// A chat channel's bot.
+        public var bot: ChatBotConfig?
     }
 
     /// An inbound message with an external id was accepted (stream `inboundMessage-<channel>/<external id>`):

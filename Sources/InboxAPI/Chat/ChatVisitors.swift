@@ -1,0 +1,135 @@
+import Foundation
+import InboxCore
+import Projections
+
+/// A chat visitor as a socket knows them: who, on which channel, and whether the log has them yet.
+struct ChatVisitor: Sendable {
+    var channel: ChannelView
+    var token: ChatVisitorToken
+    /// Registered in the log: a visitor who only opened the widget costs nothing until they write.
+    var registered: Bool
+    var email: String?
+    var name: String?
+
+    var visitor: Visitor { Visitor(email: email, externalId: token.visitorId, name: name) }
+}
+
+/// What a chat visitor can do: come back with their token, write, and say who they are. Every write goes
+/// through the log; the visitor's conversation is the thread their visitor id opens on the channel.
+struct ChatVisitors: Sendable {
+    let backend: Backend
+
+    enum Failure: Error, Equatable {
+        case unknownChannel, invalidToken
+    }
+
+    /// The visitor a socket speaks for: the one `tokenText` names (checked against the log), or a new one.
+    func resume(channelId: String, tokenText: String?) async throws -> ChatVisitor {
+        let channel = try backend.read { txn in try backend.views.directory.channel(channelId, in: txn) }
+        guard let channel, channel.type == "chat" else { throw Failure.unknownChannel }
+        guard let tokenText, !tokenText.isEmpty else {
+            let secret = (0..<2).map { _ in Identifiers.make() }.joined()
+            return ChatVisitor(channel: channel, token: ChatVisitorToken(visitorId: Identifiers.make(), secret: secret), registered: false)
+        }
+        guard let token = ChatVisitorToken(tokenText) else { throw Failure.invalidToken }
+        var visitor = ChatVisitor(channel: channel, token: token, registered: false)
+        for event in try await backend.events(of: ChatEvent.stream(token.visitorId), as: ChatEvent.self) {
+            switch event {
+            case .visitorRegistered(let registered):
+                guard registered.channelId == channelId, token.matches(registered) else { throw Failure.invalidToken }
+                visitor.registered = true
+            case .visitorIdentified(let identified):
+                visitor.email = identified.email
+                visitor.name = identified.name ?? visitor.name
+            }
+        }
+        // A well-formed token the log never recorded: its visitor never wrote, so nothing of theirs is lost.
+        return visitor
+    }
+
+    /// The conversation the visitor's messages go to, once they have written.
+    func conversationId(of visitor: ChatVisitor) async throws -> String? {
+        let thread = ChannelEvent.threadStream(channelId: visitor.channel.id, externalThreadId: visitor.token.visitorId)
+        guard case .threadOpened(let opened)? = try await backend.events(of: thread, as: ChannelEvent.self).first else { return nil }
+        return opened.conversationId
+    }
+
+    /// Takes a message from the visitor; the same `clientMessageId` again appends nothing.
+    func receive(_ text: String, clientMessageId: String?, from visitor: inout ChatVisitor) async throws -> IntakeResult {
+        try await register(&visitor)
+        var delivery = InboundDelivery(
+            channel: visitor.channel, actor: ActorRef(kind: .contact, id: visitor.token.visitorId), visitor: visitor.visitor,
+            text: text)
+        delivery.thread = .external(visitor.token.visitorId)
+        delivery.bot = visitor.channel.bot
+        if let clientMessageId {
+            delivery.externalMessageId = "\(visitor.token.visitorId)/\(clientMessageId)"
+            delivery.dedupeStream = ChannelEvent.messageStream(channelId: visitor.channel.id, externalMessageId: "\(visitor.token.visitorId)/\(clientMessageId)")
+        }
+        let result = try await MessageIntake(backend: backend).accept(delivery)
+        if let email = result.capturedEmail {
+            visitor.email = email
+            try await identify(email: email, name: nil, visitor: &visitor)
+        }
+        return result
+    }
+
+    /// The visitor gave their email: recorded on the visitor, and their conversation linked to the contact with
+    /// that email (created when there is none).
+    func identify(email: String, name: String?, visitor: inout ChatVisitor) async throws {
+        let normalized = EmailAddress.normalize(email)
+        guard EmailAddress.isValid(normalized) else { throw APIError.unprocessable("Field 'email' is not an email address.") }
+        let name = name.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+        try await register(&visitor)
+        if visitor.email != normalized || (name != nil && visitor.name != name) {
+            let identified = ChatEvent.visitorIdentified(.init(
+                channelId: visitor.channel.id, visitorId: visitor.token.visitorId, email: normalized, name: name, at: Date()))
+            _ = try await backend.commit(AppendBatch([identified.proposed(to: ChatEvent.stream(visitor.token.visitorId), by: actor(visitor))]))
+        }
+        visitor.email = normalized
+        visitor.name = name ?? visitor.name
+        if let conversationId = try await conversationId(of: visitor) { try await linkContact(conversationId, visitor) }
+    }
+
+    private func register(_ visitor: inout ChatVisitor) async throws {
+        guard !visitor.registered else { return }
+        let registered = ChatEvent.visitorRegistered(.init(
+            channelId: visitor.channel.id, visitorId: visitor.token.visitorId, secretHash: visitor.token.secretHash, at: Date()))
+        let stream = ChatEvent.stream(visitor.token.visitorId)
+        _ = try await backend.commit(AppendBatch([registered.proposed(to: stream, by: actor(visitor))], expectations: [stream: .noStream]))
+        visitor.registered = true
+    }
+
+    private func actor(_ visitor: ChatVisitor) -> ActorRef { ActorRef(kind: .contact, id: visitor.token.visitorId) }
+
+    /// Links the conversation to the contact holding the visitor's email, creating it when absent; deciding again
+    /// when another writer got there first.
+    private func linkContact(_ conversationId: String, _ visitor: ChatVisitor) async throws {
+        guard let email = visitor.email else { return }
+        for _ in 1...MessageIntake.attempts {
+            let state = try await backend.conversationState(conversationId)
+            guard state.exists, state.contactId == nil else { return }
+            let identities = Identity.of(visitor.visitor, channelId: visitor.channel.id)
+            let (existing, unclaimed) = try backend.read { txn in
+                (
+                    try backend.views.conversations.contactId(holding: .email(email), in: txn),
+                    try identities.filter { try backend.views.conversations.contactId(holding: $0, in: txn) == nil }
+                )
+            }
+            let origin = Contacts.FromConversation(conversationId: conversationId, state: state, visitorIdentities: unclaimed)
+            let batch: AppendBatch
+            do {
+                if let existing {
+                    batch = try Contacts.link(contactId: existing, to: origin, unclaimed: unclaimed, by: actor(visitor))
+                } else {
+                    let contact = Contacts.NewContact(
+                        contactId: Identifiers.make(), email: email, name: visitor.name, phone: nil, company: nil, createdAt: Date())
+                    batch = try Contacts.create(contact, from: origin, by: actor(visitor))
+                }
+            } catch {
+                return
+            }
+            if try await backend.commitOrDecideAgain(batch) != nil { return }
+        }
+    }
+}
