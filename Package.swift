@@ -119,7 +119,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["Peers"]
+            exclude: ["Peers", "Corpus"]
         ),
         .testTarget(
             name: "InboxAPITests",

@@ -8,32 +8,59 @@ public enum EncodedWords {
         guard value.contains("=?") else { return value }
         var output = ""
         var rest = Substring(value)
-        var pendingSpace = ""
-        var lastWasEncoded = false
+        // Adjacent words in one charset are decoded as one: senders split multi-byte characters across words.
+        var run: [(separator: Substring, word: Word)] = []
         while let start = rest.range(of: "=?") {
             let before = rest[..<start.lowerBound]
-            guard let decoded = decodeWord(at: start.lowerBound, in: rest) else {
-                output += pendingSpace + before + "=?"
-                pendingSpace = ""
-                lastWasEncoded = false
+            guard let word = word(at: start.lowerBound, in: rest) else {
+                output += decode(run) + before + "=?"
+                run = []
                 rest = rest[start.upperBound...]
                 continue
             }
             // White space between two encoded words is dropped (RFC 2047 6.2).
-            if !(lastWasEncoded && before.allSatisfy(\.isWhitespace)) { output += pendingSpace + before }
-            output += decoded.text
-            pendingSpace = ""
-            lastWasEncoded = true
-            rest = rest[decoded.end...]
+            let adjacent = !run.isEmpty && before.allSatisfy(\.isWhitespace)
+            if adjacent, run.last?.word.charset == word.charset {
+                run.append((before, word))
+            } else {
+                output += decode(run) + (adjacent ? "" : before)
+                run = [("", word)]
+            }
+            rest = rest[word.text.endIndex...]
         }
-        return output + pendingSpace + rest
+        return output + decode(run) + rest
     }
 
-    private static func decodeWord(at start: Substring.Index, in text: Substring) -> (text: String, end: Substring.Index)? {
+    struct Word {
+        /// The word as written.
+        var text: Substring
+        /// Lowercased, without an RFC 2231 language.
+        var charset: String
+        var encoding: String.Encoding
+        var bytes: Data
+    }
+
+    /// A run of adjacent words in one charset: decoded together, else one by one, a word that fails kept as written
+    /// with the white space around it.
+    private static func decode(_ run: [(separator: Substring, word: Word)]) -> String {
+        guard let first = run.first?.word else { return "" }
+        if let text = String(data: run.reduce(into: Data()) { $0 += $1.word.bytes }, encoding: first.encoding) { return text }
+        var output = ""
+        var previousDecoded = false
+        for (index, (separator, word)) in run.enumerated() {
+            let decoded = String(data: word.bytes, encoding: word.encoding)
+            if index > 0, !(previousDecoded && decoded != nil) { output += separator }
+            output += decoded ?? String(word.text)
+            previousDecoded = decoded != nil
+        }
+        return output
+    }
+
+    private static func word(at start: Substring.Index, in text: Substring) -> Word? {
         let body = text[text.index(start, offsetBy: 2)...]
         let fields = body.split(separator: "?", maxSplits: 3, omittingEmptySubsequences: false)
         guard fields.count == 4, fields[3].hasPrefix("="), !fields[0].isEmpty, fields[1].count == 1 else { return nil }
-        var charset = String(fields[0])
+        var charset = String(fields[0]).lowercased()
         if let star = charset.firstIndex(of: "*") { charset = String(charset[..<star]) }  // RFC 2231 language
         let payload = Array(fields[2].utf8)
         var defects: [String] = []
@@ -43,10 +70,8 @@ public enum EncodedWords {
         case "Q": bytes = TransferEncoding.quotedPrintable(payload.map { $0 == UInt8(ascii: "_") ? 32 : $0 }[...], defects: &defects)
         default: return nil
         }
-        guard let encoding = TransferEncoding.encoding(named: charset), let decoded = String(data: bytes, encoding: encoding) else {
-            return nil
-        }
-        return (decoded, text.index(fields[3].startIndex, offsetBy: 1))
+        guard let encoding = TransferEncoding.encoding(named: charset) else { return nil }
+        return Word(text: text[start..<text.index(fields[3].startIndex, offsetBy: 1)], charset: charset, encoding: encoding, bytes: bytes)
     }
 
     /// The value as RFC 2047 B words (UTF-8) when it is not plain printable ASCII, each word at most 75 characters.
@@ -82,9 +107,17 @@ public enum HTMLText {
         var output = ""
         var index = html.startIndex
         var skipping: String?
+        // Once no `>` follows, none follows any later `<` either: searching again would make this quadratic.
+        var closeRemains = true
         while index < html.endIndex {
             let character = html[index]
-            if character == "<", let close = html[index...].firstIndex(of: ">") {
+            let next = html.index(after: index) < html.endIndex ? html[html.index(after: index)] : " "
+            // As in HTML, `<` opens a tag only before a letter, `/`, `!` or `?`; otherwise it is text.
+            if character == "<", closeRemains, next.isLetter || "/!?".contains(next) {
+                guard let close = html[index...].firstIndex(of: ">") else {
+                    closeRemains = false
+                    continue
+                }
                 let tag = html[html.index(after: index)..<close]
                 let closing = tag.hasPrefix("/")
                 let name = tag.drop(while: { $0 == "/" }).prefix(while: { $0.isLetter || $0.isNumber }).lowercased()
@@ -98,7 +131,8 @@ public enum HTMLText {
                 index = html.index(after: close)
                 continue
             }
-            if skipping == nil { output.append(character) }
+            // Line breaks in the source are white space in HTML; only block elements break lines.
+            if skipping == nil { output.append(character.isNewline ? " " : character) }
             index = html.index(after: index)
         }
         return collapse(decodeEntities(output))

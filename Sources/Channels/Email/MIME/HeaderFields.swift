@@ -143,6 +143,7 @@ enum HeaderFields {
                 var name = String(text[..<open]).trimmingCharacters(in: .whitespaces)
                 if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 {
                     name = String(name.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
+                        .replacingOccurrences(of: "\\\\", with: "\\")
                 }
                 name = EncodedWords.decode(name).trimmingCharacters(in: .whitespaces)
                 if address.contains("@") { result.append(MailAddress(address: address, name: name.isEmpty ? nil : name)) }
@@ -166,9 +167,12 @@ enum HeaderFields {
         var quoted = false
         var angle = false
         var comment = 0
+        var escaped = false
         for character in value {
-            if quoted {
-                if character == "\"" { quoted = false }
+            if escaped {
+                escaped = false
+            } else if quoted {
+                if character == "\\" { escaped = true } else if character == "\"" { quoted = false }
             } else if comment > 0 {
                 if character == "(" { comment += 1 } else if character == ")" { comment -= 1 }
             } else if character == "\"" {
@@ -237,7 +241,9 @@ enum HeaderFields {
         components.minute = minute
         components.second = second
         components.timeZone = TimeZone(secondsFromGMT: 0)
-        guard (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
+        // Mail carries no years beyond 1...9999; bounding them keeps Calendar's arithmetic in range.
+        guard (1...9999).contains(year), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
+            (0...60).contains(second),
             let date = Calendar(identifier: .gregorian).date(from: components)
         else { return nil }
         return date.addingTimeInterval(TimeInterval(-offsetMinutes * 60))

@@ -8,8 +8,9 @@ public enum MailParser {
 
     public static func parse(_ bytes: [UInt8]) -> ParsedMail {
         var mail = ParsedMail()
-        let (headers, bodyStart) = splitHeaders(bytes[...])
+        let (headers, bodyStart, headerDefects) = splitHeaders(bytes[...])
         mail.headers = headers
+        mail.defects = headerDefects
         let ids = HeaderFields.messageIDs(mail.header("Message-ID"))
         mail.messageID = ids.first
         if mail.messageID == nil { mail.defects.append("no Message-ID") }
@@ -21,12 +22,14 @@ public enum MailParser {
         mail.cc = HeaderFields.addresses(mail.header("Cc"))
         mail.subject = mail.header("Subject").map { EncodedWords.decode($0).trimmingCharacters(in: .whitespacesAndNewlines) }
         mail.date = HeaderFields.date(mail.header("Date"))
+        if mail.from == nil { mail.defects.append("no From") }
+        if mail.date == nil { mail.defects.append(mail.header("Date") == nil ? "no Date" : "unreadable Date") }
         mail.autoSubmitted = autoSubmission(mail)
         var walker = Walker()
         walker.walk(headers: headers, body: bytes[bodyStart...], depth: 0)
-        // Trailing line breaks are transport, not text.
-        mail.text = (walker.text ?? walker.html.map(HTMLText.plainText) ?? "").trimmingTrailingNewlines()
-        mail.html = walker.html?.trimmingTrailingNewlines()
+        // Trailing line breaks are transport, not text; CRLF or LF is the sender's choice, so both read as LF.
+        mail.text = (walker.text ?? walker.html.map(HTMLText.plainText) ?? "").normalizingLineBreaks().trimmingTrailingNewlines()
+        mail.html = walker.html?.normalizingLineBreaks().trimmingTrailingNewlines()
         mail.attachments = walker.attachments
         mail.defects += walker.defects
         return mail
@@ -46,36 +49,38 @@ public enum MailParser {
         return nil
     }
 
-    /// Header fields (unfolded; values decoded as UTF-8, else ISO-8859-1) and where the body starts.
-    static func splitHeaders(_ bytes: ArraySlice<UInt8>) -> ([MailHeader], Int) {
+    /// Header fields (unfolded; values decoded as UTF-8, else ISO-8859-1), where the body starts, and what was wrong.
+    static func splitHeaders(_ bytes: ArraySlice<UInt8>) -> (headers: [MailHeader], bodyStart: Int, defects: [String]) {
         var headers: [MailHeader] = []
-        var index = bytes.startIndex
-        var lineStart = index
-        func append(_ line: ArraySlice<UInt8>) {
+        // The first line that is not a header field, and how many fields came before it.
+        var stray: (start: Int, headerCount: Int)?
+        func append(_ line: ArraySlice<UInt8>) -> Bool {
             var line = line
             while let last = line.last, last == 13 || last == 10 { line = line.dropLast() }
-            guard !line.isEmpty else { return }
+            guard !line.isEmpty else { return true }
             if line.first == 32 || line.first == 9, !headers.isEmpty {
                 headers[headers.count - 1].value += " " + decodeHeaderBytes(line).trimmingCharacters(in: .whitespaces)
-                return
+                return true
             }
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return false }
             let name = decodeHeaderBytes(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty, !name.contains(" ") else { return }
+            guard !name.isEmpty, !name.contains(" ") else { return false }
             headers.append(MailHeader(name: name, value: decodeHeaderBytes(line[(colon + 1)...]).trimmingCharacters(in: .whitespaces)))
+            return true
         }
-        while index < bytes.endIndex {
-            guard let newline = bytes[index...].firstIndex(of: 10) else {
-                append(bytes[lineStart...])
-                return (headers, bytes.endIndex)
+        var lineStart = bytes.startIndex
+        while lineStart < bytes.endIndex {
+            let newline = bytes[lineStart...].firstIndex(of: 10)
+            let line = bytes[lineStart..<(newline ?? bytes.endIndex)]
+            if let newline, line.isEmpty || (line.count == 1 && line.first == 13) {
+                return (headers, newline + 1, stray == nil ? [] : ["header line without a colon"])
             }
-            let line = bytes[lineStart..<newline]
-            if line.isEmpty || (line.count == 1 && line.first == 13) { return (headers, newline + 1) }
-            append(line)
-            index = newline + 1
-            lineStart = index
+            if !append(line), stray == nil { stray = (lineStart, headers.count) }
+            lineStart = newline.map { $0 + 1 } ?? bytes.endIndex
         }
-        return (headers, bytes.endIndex)
+        // No blank line: the body starts at the first line that is not a header field rather than being lost.
+        if let stray { return (Array(headers.prefix(stray.headerCount)), stray.start, ["no blank line after the header fields"]) }
+        return (headers, bytes.endIndex, [])
     }
 
     static func decodeHeaderBytes(_ bytes: ArraySlice<UInt8>) -> String {
@@ -113,7 +118,8 @@ struct Walker {
                 return
             }
             for part in found {
-                let (partHeaders, start) = MailParser.splitHeaders(part)
+                let (partHeaders, start, partDefects) = MailParser.splitHeaders(part)
+                defects += partDefects
                 walk(headers: partHeaders, body: part[start...], depth: depth + 1)
             }
             return
@@ -147,8 +153,11 @@ struct Walker {
         }
         var name = filename
         if name == nil, type == "message/rfc822" {
-            let inner = MailParser.parse(data)
-            name = (inner.subject.map { $0.isEmpty ? "message" : $0 } ?? "message") + ".eml"
+            // Only the inner headers: parsing the whole inner message would recurse once per nested message.
+            let innerHeaders = MailParser.splitHeaders([UInt8](data)[...]).headers
+            let subject = innerHeaders.first { $0.name.caseInsensitiveCompare("Subject") == .orderedSame }
+                .map { EncodedWords.decode($0.value).trimmingCharacters(in: .whitespacesAndNewlines) }
+            name = (subject.map { $0.isEmpty ? "message" : $0 } ?? "message") + ".eml"
         }
         let contentID = header("Content-ID").map { $0.trimmingCharacters(in: .whitespaces) }
         attachments.append(MailAttachment(
@@ -196,6 +205,22 @@ struct Walker {
 }
 
 extension String {
+    /// CRLF and lone CR as LF.
+    func normalizingLineBreaks() -> String {
+        guard unicodeScalars.contains("\r") else { return self }
+        var scalars = String.UnicodeScalarView()
+        var previousWasCR = false
+        for scalar in unicodeScalars {
+            if scalar == "\n", previousWasCR {
+                previousWasCR = false
+                continue
+            }
+            previousWasCR = scalar == "\r"
+            scalars.append(previousWasCR ? "\n" : scalar)
+        }
+        return String(scalars)
+    }
+
     func trimmingTrailingNewlines() -> String {
         var end = endIndex
         while end > startIndex, let previous = self[..<end].last, previous == "\n" || previous == "\r" || previous == "\r\n" {

@@ -10,6 +10,7 @@ enum TransferEncoding {
         var accumulator: UInt32 = 0
         var bits = 0
         var stray = false
+        var truncated = false
         for byte in bytes {
             let value: UInt8
             switch byte {
@@ -18,7 +19,12 @@ enum TransferEncoding {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte + 4
             case UInt8(ascii: "+"), UInt8(ascii: "-"): value = 62
             case UInt8(ascii: "/"), UInt8(ascii: "_"): value = 63
-            case UInt8(ascii: "="), 10, 13, 32, 9: continue
+            case UInt8(ascii: "="):
+                // Padding ends a group: what follows starts afresh, as when senders concatenate padded pieces.
+                if bits >= 6 { truncated = true }
+                bits = 0
+                continue
+            case 10, 13, 32, 9: continue
             default:
                 stray = true
                 continue
@@ -31,7 +37,7 @@ enum TransferEncoding {
             }
         }
         if stray { defects.append("base64 body holds characters outside the alphabet") }
-        if bits >= 6 { defects.append("base64 body is truncated") }
+        if truncated || bits >= 6 { defects.append("base64 body is truncated") }
         return output
     }
 
