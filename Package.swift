@@ -57,6 +57,8 @@ let package = Package(
             ],
             path: "Sources/Channels/Email"
         ),
+        // The web form channel's pure logic: definitions, parsing, validation, rendering, rate limiting.
+        .target(name: "FormsChannel", dependencies: ["InboxCore"], path: "Sources/Channels/Forms"),
         .target(
             name: "InboxAPI",
             dependencies: [
@@ -116,6 +118,7 @@ let package = Package(
             ],
             exclude: ["Peers"]
         ),
+        .testTarget(name: "FormsChannelTests", dependencies: ["FormsChannel", "InboxCore"]),
         .testTarget(
             name: "InboxAPITests",
             dependencies: [
