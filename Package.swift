@@ -57,6 +57,12 @@ let package = Package(
             ],
             path: "Sources/Channels/Email"
         ),
+        // The Messenger channel's pure logic: webhook verification and decoding, Send API requests and replies.
+        .target(
+            name: "MessengerChannel",
+            dependencies: ["InboxCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Channels/Messenger"
+        ),
         // The web form channel's pure logic: definitions, parsing, validation, rendering, rate limiting.
         .target(name: "FormsChannel", dependencies: ["InboxCore"], path: "Sources/Channels/Forms"),
         .target(
@@ -117,6 +123,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Peers"]
+        ),
+        .testTarget(
+            name: "MessengerChannelTests",
+            dependencies: ["MessengerChannel", "InboxCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "FormsChannelTests", dependencies: ["FormsChannel", "InboxCore"]),
         .testTarget(
