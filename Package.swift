@@ -58,6 +58,14 @@ let package = Package(
             ],
             path: "Sources/Channels/Email"
         ),
+        // The Messenger channel's pure logic: webhook verification and decoding, Send API requests and replies.
+        .target(
+            name: "MessengerChannel",
+            dependencies: ["InboxCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Channels/Messenger"
+        ),
+        // The web form channel's pure logic: definitions, parsing, validation, rendering, rate limiting.
+        .target(name: "FormsChannel", dependencies: ["InboxCore"], path: "Sources/Channels/Forms"),
         .target(
             name: "InboxAPI",
             dependencies: [
@@ -121,6 +129,11 @@ let package = Package(
             ],
             exclude: ["Peers", "Corpus"]
         ),
+        .testTarget(
+            name: "MessengerChannelTests",
+            dependencies: ["MessengerChannel", "InboxCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "FormsChannelTests", dependencies: ["FormsChannel", "InboxCore"]),
         .testTarget(
             name: "InboxAPITests",
             dependencies: [
