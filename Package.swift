@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "InboxAPI",
             dependencies: [
-                "InboxCore", "EventLog", "Projections", "LMDB", "EmailChannel",
+                "InboxCore", "EventLog", "Projections", "LMDB", "EmailChannel", "MessengerChannel", "FormsChannel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -98,6 +98,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
+                "MessengerChannel",
                 "InboxAPI", "Bench", "EmailChannel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import EmailChannel
 import Foundation
 import InboxCore
+import MessengerChannel
 
 /// Everything `switchboard serve` can be told.
 public struct AppConfiguration: Sendable {
@@ -30,6 +31,10 @@ public struct AppConfiguration: Sendable {
     public var smtpRelay: SMTPRelay.Configuration?
     /// When failed email deliveries are tried again.
     public var emailDeliveryPolicy = DeliveryPolicy.standard
+    /// Where Messenger replies go: the Graph API's base URL and version.
+    public var messenger = MessengerSendAPI.Configuration()
+    /// When failed Messenger deliveries are tried again.
+    public var messengerDeliveryPolicy = DeliveryPolicy.standard
     /// How notification emails gather per user and retry.
     public var notificationEmailPolicy = NotificationEmailPolicy.standard
     /// Told the SMTP listener's port once it accepts connections.

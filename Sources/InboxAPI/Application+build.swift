@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import InboxCore
 import Logging
+import MessengerChannel
 import NIOCore
 import Projections
 import ServiceLifecycle
@@ -33,6 +34,9 @@ public func buildApplication(
     let webhooks = WebhookDispatcher(backend: backend, configuration: configuration.webhooks, logger: logger)
     // Shut down in reverse: the servers first, then deliveries, the runner, then the log and views.
     var services: [any Service] = [EventLogService(log: log, views: views), runner, webhooks]
+    services.append(MessengerDeliveryService(
+        backend: backend, api: MessengerSendAPI(configuration: configuration.messenger), policy: configuration.messengerDeliveryPolicy,
+        logger: logger))
     if let relay = configuration.smtpRelay {
         let relay = SMTPRelay(configuration: relay, logger: logger)
         services.append(EmailDeliveryService(backend: backend, relay: relay, policy: configuration.emailDeliveryPolicy, logger: logger))
@@ -67,6 +71,8 @@ func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardReq
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(log: backend.log).register(on: router)
     ChatRoutes().register(on: router)
+    MessengerRoutes(backend: backend).register(on: router)
+    FormRoutes(backend: backend).register(on: router)
     let api = router.group("api/v1")
         .add(middleware: CatchUpMiddleware(runner: backend.runner, headAtStart: headAtStart))
         .add(middleware: AuthMiddleware(views: backend.views))

@@ -84,6 +84,8 @@ struct ChannelJSON: Encodable, Sendable, Equatable {
     var name: String?
     var address: String?
     var bot: ChatBotConfig?
+    var pageId: String?
+    var fields: [FormFieldSpec]?
 
     init(_ channel: ChannelView) {
         id = channel.id
@@ -92,6 +94,8 @@ struct ChannelJSON: Encodable, Sendable, Equatable {
         name = channel.name
         address = channel.address
         bot = channel.bot
+        pageId = channel.pageId
+        fields = channel.fields
     }
 }
 

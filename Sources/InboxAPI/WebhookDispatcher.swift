@@ -119,7 +119,7 @@ final class WebhookDispatcher: Service {
         _ event: RecordedEvent, to registration: WebhookEvent.Registered, progress: inout Webhooks.Progress,
         client: HTTPClient
     ) async throws -> Bool {
-        let body = try JSONOutput.encode(EnvelopeJSON(event))
+        let body = try JSONOutput.encode(EventFeedRoutes.envelope(event))
         let key = SymmetricKey(data: Data(registration.secret.utf8))
         let signature = "sha256=" + Hex.encode(HMAC<SHA256>.authenticationCode(for: body, using: key))
         let stream = WebhookEvent.stream(registration.webhookId)

@@ -10,6 +10,8 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
     public var attempts: Int
     /// When the next try is due.
     public var dueAt: Date
+    /// Which delivery worker sends it: `email` or `messenger`.
+    public var channelType: String
 }
 
 extension ConversationsProjection {
@@ -23,8 +25,9 @@ extension ConversationsProjection {
         try txn.put(emailMessageIds, key: key, value: Array(record.id.utf8))
     }
 
-    func enqueue(_ reply: ConversationEvent.ReplyPosted, due: Date, in txn: borrowing WriteTransaction) throws {
-        let entry = OutboxEntry(conversationId: reply.conversationId, messageId: reply.messageId, attempts: 0, dueAt: due)
+    func enqueue(_ reply: ConversationEvent.ReplyPosted, channelType: String, due: Date, in txn: borrowing WriteTransaction) throws {
+        let entry = OutboxEntry(
+            conversationId: reply.conversationId, messageId: reply.messageId, attempts: 0, dueAt: due, channelType: channelType)
         try ViewCoding.put(entry, outbox, reply.messageId, in: txn)
     }
 
@@ -42,8 +45,11 @@ extension ConversationsProjection {
         case .retryScheduled(let retry):
             delivery = "queued"
             error = retry.reason
+            let channelType = try ViewCoding.row(OutboxEntry.self, outbox, retry.messageId, in: txn)?.channelType
+                ?? storedRecord(retry.conversationId, in: txn)?.channelType ?? "email"
             let entry = OutboxEntry(
-                conversationId: retry.conversationId, messageId: retry.messageId, attempts: retry.attempt, dueAt: retry.retryAt)
+                conversationId: retry.conversationId, messageId: retry.messageId, attempts: retry.attempt, dueAt: retry.retryAt,
+                channelType: channelType)
             try ViewCoding.put(entry, outbox, retry.messageId, in: txn)
         }
         try updateMessage(event.messageId, of: event.conversationId, in: txn) { message in

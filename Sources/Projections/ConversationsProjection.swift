@@ -98,10 +98,8 @@ public final class ConversationsProjection: Projection {
             // Replying means the author has read what they answered.
             record.readBy[reply.authorId] = record.inboundMessages
             try addMessage(MessageView(reply), to: &record, in: txn)
-            if let email = reply.email {
-                try indexEmail(email.messageId, of: record, in: txn)
-                if reply.delivery == "queued" { try enqueue(reply, due: reply.postedAt, in: txn) }
-            }
+            if let email = reply.email { try indexEmail(email.messageId, of: record, in: txn) }
+            if reply.delivery == "queued" { try enqueue(reply, channelType: record.channelType, due: reply.postedAt, in: txn) }
         case .assigned(let assigned):
             record.assigneeId = assigned.assigneeId
         case .commentAdded(let added):

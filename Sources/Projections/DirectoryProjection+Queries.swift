@@ -59,6 +59,22 @@ extension DirectoryProjection {
         return ChannelView(id: inbox.id, inboxId: inbox.id, type: "email", name: inbox.name, address: inbox.fallbackEmail)
     }
 
+    /// The Messenger channel of the Facebook Page `pageId`.
+    public func messengerChannel(pageId: String, in txn: borrowing ReadTransaction) throws -> ChannelView? {
+        guard let id = try txn.value(messengerPages, for: Array(pageId.utf8)) else { return nil }
+        return try channel(String(decoding: id, as: UTF8.self), in: txn)
+    }
+
+    /// Every Messenger channel's verify token, for the webhook subscription handshake.
+    public func messengerVerifyTokens(in txn: borrowing ReadTransaction) throws -> [String] {
+        try ViewCoding.rows(ChannelView.self, channels, in: txn).compactMap(\.messenger?.verifyToken)
+    }
+
+    /// Every Messenger channel's app secret.
+    public func messengerAppSecrets(in txn: borrowing ReadTransaction) throws -> [String] {
+        try ViewCoding.rows(ChannelView.self, channels, in: txn).compactMap(\.messenger?.appSecret)
+    }
+
     /// The inboxes `userId` works in: as a member, or as a member of one of the inbox's teams.
     public func inboxIds(memberId userId: String, in txn: borrowing ReadTransaction) throws -> Set<String> {
         let teamIds = Set(try teams(in: txn).filter { $0.memberIds.contains(userId) }.map(\.id))

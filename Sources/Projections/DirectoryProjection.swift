@@ -5,7 +5,7 @@ import LMDB
 /// Users, tokens, teams, inboxes and channels: the small tables every request consults.
 public final class DirectoryProjection: Projection {
     public let name = "directory"
-    public let version: UInt32 = 4
+    public let version: UInt32 = 5
 
     let users: Database
     let usersByEmail: Database
@@ -16,6 +16,8 @@ public final class DirectoryProjection: Projection {
     let webhooks: Database
     /// Lowercased email address -> the email channel it reaches (an inbox's fallback address: the inbox's id).
     let mailAddresses: Database
+    /// Facebook Page id -> its Messenger channel.
+    let messengerPages: Database
 
     public init(environment: Environment) throws {
         users = try environment.openDatabase("directory.users")
@@ -26,15 +28,16 @@ public final class DirectoryProjection: Projection {
         channels = try environment.openDatabase("directory.channels")
         webhooks = try environment.openDatabase("directory.webhooks")
         mailAddresses = try environment.openDatabase("directory.mailAddresses")
+        messengerPages = try environment.openDatabase("directory.messengerPages")
     }
 
     public func handles(_ type: String) -> Bool {
-        UserEvent.owns(type) || TeamEvent.owns(type) || InboxEvent.owns(type) || ChannelEvent.Tag(rawValue: type) == .connected
+        UserEvent.owns(type) || TeamEvent.owns(type) || InboxEvent.owns(type) || [.connected, .credentialsSet].contains(ChannelEvent.Tag(rawValue: type))
             || WebhookEvent.Tag(rawValue: type).map { $0 != .attempted } == true
     }
 
     public func reset(in txn: borrowing WriteTransaction) throws {
-        for database in [users, usersByEmail, tokens, teams, inboxes, channels, webhooks, mailAddresses] { try txn.clear(database) }
+        for database in [users, usersByEmail, tokens, teams, inboxes, channels, webhooks, mailAddresses, messengerPages] { try txn.clear(database) }
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws {
@@ -47,11 +50,18 @@ public final class DirectoryProjection: Projection {
         } else if let channel = try ChannelEvent(event), case .connected(let connected) = channel {
             let view = ChannelView(
                 id: connected.channelId, inboxId: connected.inboxId, type: connected.type, name: connected.name,
-                address: connected.address, bot: connected.bot)
+                address: connected.address, bot: connected.bot, pageId: connected.pageId, fields: connected.fields)
             try ViewCoding.put(view, channels, connected.channelId, in: txn)
             if connected.type == "email", let address = connected.address {
                 try txn.put(mailAddresses, key: Array(EmailAddress.normalize(address).utf8), value: Array(connected.channelId.utf8))
             }
+            if let pageId = connected.pageId {
+                try txn.put(messengerPages, key: Array(pageId.utf8), value: Array(connected.channelId.utf8))
+            }
+        } else if let channel = try ChannelEvent(event), case .credentialsSet(let credentials) = channel {
+            guard var view = try ViewCoding.row(ChannelView.self, channels, credentials.channelId, in: txn) else { return }
+            view.messenger = credentials.messenger
+            try ViewCoding.put(view, channels, credentials.channelId, in: txn)
         } else if let webhook = try WebhookEvent(event) {
             switch webhook {
             case .registered(let registered):
@@ -147,6 +157,10 @@ public struct ChannelView: Codable, Sendable, Equatable {
     public var name: String?
     public var address: String?
     public var bot: ChatBotConfig?
+    public var pageId: String?
+    public var fields: [FormFieldSpec]?
+    /// Secrets: for the Messenger endpoints and deliveries only, never shown.
+    public var messenger: MessengerCredentials?
 }
 
 /// A webhook as the API shows it (never its secret).

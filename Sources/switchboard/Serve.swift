@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import InboxAPI
 import Logging
+import MessengerChannel
 
 /// `switchboard serve`: runs the HTTP API on the embedded LMDB log until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -28,6 +29,8 @@ struct Serve: AsyncParsableCommand {
     var smtpRelay: String?
     @Option(help: "User name for the relay's AUTH.") var smtpRelayUser: String?
     @Option(help: "none, starttls or starttls-if-available.") var smtpRelaySecurity = "starttls-if-available"
+    @Option(help: "Base URL of Meta's Graph API, where Messenger replies go.") var messengerGraphUrl = "https://graph.facebook.com"
+    @Option(help: "Graph API version of the Send API.") var messengerApiVersion = MessengerSendAPI.Configuration().apiVersion
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
@@ -38,6 +41,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard Self.security(smtpRelaySecurity) != nil else {
             throw ValidationError("--smtp-relay-security must be none, starttls or starttls-if-available")
+        }
+        guard let url = URL(string: messengerGraphUrl), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ValidationError("--messenger-graph-url must be an http(s) URL, such as https://graph.facebook.com")
         }
         if let rateLimit, RateLimit(rateLimit) == nil {
             throw ValidationError("--rate-limit must be <requests>/<seconds>, both positive, such as 600/60")
@@ -70,6 +76,7 @@ struct Serve: AsyncParsableCommand {
             relay.heloName = mailDomain
             configuration.smtpRelay = relay
         }
+        configuration.messenger = MessengerSendAPI.Configuration(graphBaseURL: messengerGraphUrl, apiVersion: messengerApiVersion)
         let app = try await buildApplication(configuration: configuration, logger: Logger(label: "switchboard"))
         try await app.runService()
     }

@@ -37,7 +37,7 @@ struct APIClient: Sendable {
             headers[.contentType] = "application/json"
             body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
         } else if let raw {
-            headers[.contentType] = "application/json"
+            if headers[.contentType] == nil { headers[.contentType] = "application/json" }
             body = ByteBuffer(string: raw)
         }
         let uri = path.hasPrefix("/") ? path : "/api/v1/\(path)"

@@ -45,25 +45,7 @@ final class WebhookReceiver: Sendable {
                 return .noContent
             }
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: Logger(label: "receiver"))
-        let service = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "receiver")))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await service.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            do {
-                try await body("http://127.0.0.1:\(port)/hook")
-            } catch {
-                await service.triggerGracefulShutdown()
-                throw error
-            }
-            await service.triggerGracefulShutdown()
-            try await group.waitForAll()
-        }
+        try await serveLocally(router) { port in try await body("http://127.0.0.1:\(port)/hook") }
     }
 }
 

@@ -145,6 +145,18 @@ enum EventSamples {
         events += try Directory.connectChannel(
             channelId: Identifiers.make(), inboxId: inboxId, type: "email", name: "Billing", address: "billing@shop.example", by: admin
         ).events
+        events += try Directory.connectChannel(
+            channelId: Identifiers.make(), inboxId: inboxId, type: "messenger", name: "Shop page", address: nil,
+            messenger: ("1122334455", MessengerCredentials(pageAccessToken: "EAAB-token", appSecret: "app-secret", verifyToken: "verify")),
+            by: admin
+        ).events
+        events += try Directory.connectChannel(
+            channelId: Identifiers.make(), inboxId: inboxId, type: "form", name: "Contact us", address: nil,
+            fields: [
+                FormFieldSpec(name: "email", label: "Email", required: true, kind: "email"),
+                FormFieldSpec(name: "message", label: "Message", required: false, kind: "textarea"),
+            ], by: admin
+        ).events
         return events
     }
 

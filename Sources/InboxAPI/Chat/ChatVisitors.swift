@@ -88,7 +88,11 @@ struct ChatVisitors: Sendable {
         }
         visitor.email = normalized
         visitor.name = name ?? visitor.name
-        if let conversationId = try await conversationId(of: visitor) { try await linkContact(conversationId, visitor) }
+        if let conversationId = try await conversationId(of: visitor) {
+            try await backend.linkContact(
+                email: normalized, name: visitor.name, to: conversationId, visitor: visitor.visitor, channelId: visitor.channel.id,
+                by: actor(visitor))
+        }
     }
 
     private func register(_ visitor: inout ChatVisitor) async throws {
@@ -101,35 +105,4 @@ struct ChatVisitors: Sendable {
     }
 
     private func actor(_ visitor: ChatVisitor) -> ActorRef { ActorRef(kind: .contact, id: visitor.token.visitorId) }
-
-    /// Links the conversation to the contact holding the visitor's email, creating it when absent; deciding again
-    /// when another writer got there first.
-    private func linkContact(_ conversationId: String, _ visitor: ChatVisitor) async throws {
-        guard let email = visitor.email else { return }
-        for _ in 1...MessageIntake.attempts {
-            let state = try await backend.conversationState(conversationId)
-            guard state.exists, state.contactId == nil else { return }
-            let identities = Identity.of(visitor.visitor, channelId: visitor.channel.id)
-            let (existing, unclaimed) = try backend.read { txn in
-                (
-                    try backend.views.conversations.contactId(holding: .email(email), in: txn),
-                    try identities.filter { try backend.views.conversations.contactId(holding: $0, in: txn) == nil }
-                )
-            }
-            let origin = Contacts.FromConversation(conversationId: conversationId, state: state, visitorIdentities: unclaimed)
-            let batch: AppendBatch
-            do {
-                if let existing {
-                    batch = try Contacts.link(contactId: existing, to: origin, unclaimed: unclaimed, by: actor(visitor))
-                } else {
-                    let contact = Contacts.NewContact(
-                        contactId: Identifiers.make(), email: email, name: visitor.name, phone: nil, company: nil, createdAt: Date())
-                    batch = try Contacts.create(contact, from: origin, by: actor(visitor))
-                }
-            } catch {
-                return
-            }
-            if try await backend.commitOrDecideAgain(batch) != nil { return }
-        }
-    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import InboxCore
+import MessengerChannel
 import Projections
 
 /// What an agent does to a conversation: reply, comment, assign, close, reopen, mark read. Each decision is
@@ -59,6 +60,7 @@ struct ConversationCommandRoutes {
             // visitor's socket reading them from the log (now, or when they come back).
             let delivery = record.channelType == "custom" || record.channelType == "chat" ? "sent" : "queued"
             let email = record.channelType == "email" ? try outboundEmail(replying: record, messageId: messageId) : nil
+            if record.channelType == "messenger" { try requireMessagingWindow(record) }
             let position = try await decide(request, record.id, caller) { _ in
                 .reply(
                     messageId: messageId, authorId: caller.userId, text: body.value.text, html: body.value.html,
@@ -69,6 +71,16 @@ struct ConversationCommandRoutes {
             }
             guard let message else { throw APIError.internalError() }
             return try WriteAnswer(status: .created, MessageJSON(message, contactId: nil, conversationId: record.id), logPosition: position)
+        }
+    }
+
+    /// Messenger takes a page's replies only within 24 hours of the person's last message.
+    private func requireMessagingWindow(_ record: ConversationRecord) throws {
+        let lastInbound = try backend.read { txn in
+            try backend.views.conversations.messages(of: record.id, in: txn).last { $0.direction == "inbound" }?.at
+        }
+        guard MessagingWindow.canReply(lastInboundAt: lastInbound, now: Date()) else {
+            throw APIError.unprocessable(MessagingWindow.refusalMessage(lastInboundAt: lastInbound), code: "messaging_window_closed")
         }
     }
 

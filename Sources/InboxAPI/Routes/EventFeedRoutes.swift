@@ -32,13 +32,22 @@ struct EventFeedRoutes {
         return try JSONOutput.response(ListJSON(items: items, nextCursor: next))
     }
 
-    /// The envelope as integrations see it: a webhook's signing secret is never shown, not even to admins.
+    /// The envelope as integrations see it (the feed, webhooks): secrets are never shown, not even to admins.
     static func envelope(_ event: RecordedEvent) throws -> EnvelopeJSON {
         var envelope = try EnvelopeJSON(event)
-        if event.type == WebhookEvent.Tag.registered.rawValue, case .object(var payload) = envelope.payload {
+        guard case .object(var payload) = envelope.payload else { return envelope }
+        switch event.type {
+        case WebhookEvent.Tag.registered.rawValue:
             payload["secret"] = .string("[redacted]")
-            envelope.payload = .object(payload)
+        case ChannelEvent.Tag.credentialsSet.rawValue:
+            if case .object(var messenger)? = payload["messenger"] {
+                for key in messenger.keys { messenger[key] = .string("[redacted]") }
+                payload["messenger"] = .object(messenger)
+            }
+        default:
+            return envelope
         }
+        envelope.payload = .object(payload)
         return envelope
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import FormsChannel
 import InboxCore
 import Projections
 
@@ -41,12 +42,39 @@ struct InboxRoutes {
     }
 
     struct NewChannel: RequestBody {
-        static let fields: Set<String> = ["type", "name", "address", "bot"]
+        static let fields: Set<String> = [
+            "type", "name", "address", "bot", "pageId", "pageAccessToken", "appSecret", "verifyToken", "fields",
+        ]
         static let nestedFields: [String: Set<String>] = ["bot": ["name", "greeting", "askForEmail", "answers", "handoffKeywords"]]
         var type: String
         var name: String?
         var address: String?
         var bot: Bot?
+        var pageId: String?
+        var pageAccessToken: String?
+        var appSecret: String?
+        var verifyToken: String?
+        /// A form's fields: `{name, label, required?, kind?}`.
+        var fields: [FormField]?
+
+        /// A Messenger channel's page and secrets, when all are given.
+        func messenger() throws -> (pageId: String, credentials: MessengerCredentials) {
+            guard let pageId, let pageAccessToken, let appSecret, let verifyToken else {
+                let missing = [("pageId", pageId), ("pageAccessToken", pageAccessToken), ("appSecret", appSecret), ("verifyToken", verifyToken)]
+                    .first { $0.1 == nil }?.0 ?? "pageId"
+                throw APIError.unprocessable("Field '\(missing)' is required.")
+            }
+            return (pageId, MessengerCredentials(pageAccessToken: pageAccessToken, appSecret: appSecret, verifyToken: verifyToken))
+        }
+
+        /// A form's fields, checked as a definition.
+        func formFields(channelId: String) throws -> [FormFieldSpec] {
+            let definition = FormDefinition(channelId: channelId, name: name ?? "", fields: fields ?? [])
+            if let problem = definition.problems().first {
+                throw APIError.unprocessable("Field '\(problem.field)' \(problem.message)", code: "invalid_form")
+            }
+            return definition.fields.map { FormFieldSpec(name: $0.name, label: $0.label, required: $0.required, kind: $0.kind.rawValue) }
+        }
 
         /// A chat bot as the API takes it: everything but the greeting has a default.
         struct Bot: Decodable, Sendable {
@@ -65,7 +93,7 @@ struct InboxRoutes {
     }
 
     /// The channel types this version connects; the others arrive with their own adapters.
-    static let connectableTypes: Set<String> = ["chat", "custom", "email"]
+    static let connectableTypes: Set<String> = ["chat", "custom", "email", "form", "messenger"]
 
     func register(on api: RouterGroup<SwitchboardRequestContext>) {
         api.post("inboxes", use: createInbox)
@@ -184,13 +212,21 @@ struct InboxRoutes {
                     "Field 'type' must be one of \(Self.connectableTypes.sorted().joined(separator: ", ")).",
                     code: "unsupported_channel_type")
             }
-            if type == "custom" || type == "chat", body.value.name == nil { throw APIError.unprocessable("Field 'name' is required.") }
+            if ["custom", "chat", "form"].contains(type), body.value.name == nil { throw APIError.unprocessable("Field 'name' is required.") }
             if type == "email", body.value.address == nil { throw APIError.unprocessable("Field 'address' is required.") }
             let channelId = Identifiers.make()
+            let messenger = type == "messenger" ? try body.value.messenger() : nil
+            if let pageId = messenger?.pageId,
+                try backend.read({ txn in try backend.views.directory.messengerChannel(pageId: pageId, in: txn) }) != nil
+            {
+                throw APIError.conflict("This Facebook Page is connected already.", code: "page_taken")
+            }
+            let fields = type == "form" ? try body.value.formFields(channelId: channelId) : nil
             let batch = try invalidAsAPIError {
                 try Directory.connectChannel(
                     channelId: channelId, inboxId: inboxId, type: type, name: body.value.name,
-                    address: type == "email" ? body.value.address : nil, bot: body.value.bot?.config, by: caller.actor)
+                    address: type == "email" ? body.value.address : nil, bot: body.value.bot?.config, messenger: messenger,
+                    fields: fields, by: caller.actor)
             }
             let position = try await backend.commit(batch) { _ in
                 .conflict("This address already delivers to an inbox.", code: "address_taken")

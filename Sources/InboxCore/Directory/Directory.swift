@@ -120,7 +120,7 @@ public enum Directory {
 
     public static func connectChannel(
         channelId: String, inboxId: String, type: String, name: String?, address: String?, bot: ChatBotConfig? = nil,
-        by actor: ActorRef
+        messenger: (pageId: String, credentials: MessengerCredentials)? = nil, fields: [FormFieldSpec]? = nil, by actor: ActorRef
     ) throws(Invalid) -> AppendBatch {
         guard channelTypes.contains(type) else {
             throw Invalid("type", "must be one of \(channelTypes.sorted().joined(separator: ", "))")
@@ -134,11 +134,27 @@ public enum Directory {
         }
         if bot != nil, type != "chat" { throw Invalid("bot", "only chat channels have a bot") }
         let bot = try bot.map { (bot) throws(Invalid) in try validBot(bot) }
+        if type == "messenger" {
+            guard let messenger else { throw Invalid("pageId", "is required") }
+            guard !messenger.pageId.isEmpty, messenger.pageId.count <= 64, messenger.pageId.allSatisfy(\.isASCII),
+                messenger.pageId.allSatisfy(\.isNumber)
+            else { throw Invalid("pageId", "must be a Facebook Page id (digits)") }
+            for (field, value) in [
+                ("pageAccessToken", messenger.credentials.pageAccessToken), ("appSecret", messenger.credentials.appSecret),
+                ("verifyToken", messenger.credentials.verifyToken),
+            ] where value.isEmpty || value.count > 1_000 || value.contains(where: \.isWhitespace) {
+                throw Invalid(field, "must be 1 to 1000 characters without spaces")
+            }
+        }
+        if type == "form", fields?.isEmpty ?? true { throw Invalid("fields", "a form needs at least one field") }
         let stream = ChannelEvent.stream(channelId)
-        var events = [
-            ChannelEvent.connected(.init(channelId: channelId, inboxId: inboxId, type: type, name: name, address: address, bot: bot))
-                .proposed(to: stream, by: actor)
-        ]
+        var connected = ChannelEvent.Connected(channelId: channelId, inboxId: inboxId, type: type, name: name, address: address, bot: bot)
+        connected.pageId = type == "messenger" ? messenger?.pageId : nil
+        connected.fields = type == "form" ? fields : nil
+        var events = [ChannelEvent.connected(connected).proposed(to: stream, by: actor)]
+        if type == "messenger", let messenger {
+            events.append(ChannelEvent.credentialsSet(.init(channelId: channelId, messenger: messenger.credentials)).proposed(to: stream, by: actor))
+        }
         var expectations: [StreamID: ExpectedVersion] = [stream: .noStream]
         // An address delivers to one inbox only: it shares the claim streams of the fallback addresses.
         if type == "email", let address {

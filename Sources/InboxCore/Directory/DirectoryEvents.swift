@@ -121,11 +121,41 @@ public enum InboxEvent: EventFamily {
     }
 }
 
+/// What Switchboard needs to receive and answer a Facebook Page's messages.
+public struct MessengerCredentials: Codable, Sendable, Equatable {
+    public var pageAccessToken: String
+    public var appSecret: String
+    public var verifyToken: String
+
+    public init(pageAccessToken: String, appSecret: String, verifyToken: String) {
+        self.pageAccessToken = pageAccessToken
+        self.appSecret = appSecret
+        self.verifyToken = verifyToken
+    }
+}
+
+/// One field of a form channel, as an admin defines it.
+public struct FormFieldSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var label: String
+    public var required: Bool
+    /// `text`, `email` or `textarea`.
+    public var kind: String
+
+    public init(name: String, label: String, required: Bool, kind: String) {
+        self.name = name
+        self.label = label
+        self.required = required
+        self.kind = kind
+    }
+}
+
 /// Events of the `channel-<id>` streams, and the keys that deduplicate and thread inbound messages.
 public enum ChannelEvent: EventFamily {
     case connected(Connected)
     case messageAccepted(MessageAccepted)
     case threadOpened(ThreadOpened)
+    case credentialsSet(CredentialsSet)
 
     /// A channel was connected to an inbox.
     public struct Connected: Codable, Sendable, Equatable {
@@ -137,6 +167,22 @@ public enum ChannelEvent: EventFamily {
         public var address: String?
         /// A chat channel's bot.
         public var bot: ChatBotConfig?
+        /// A Messenger channel's Facebook Page.
+        public var pageId: String?
+        /// A form channel's fields, in order.
+        public var fields: [FormFieldSpec]?
+    }
+
+    /// A channel's secrets (a Messenger Page's tokens): kept apart from `connected` so that every envelope of
+    /// this type can be redacted wherever the log is shown.
+    public struct CredentialsSet: Codable, Sendable, Equatable {
+        public var channelId: String
+        public var messenger: MessengerCredentials
+
+        public init(channelId: String, messenger: MessengerCredentials) {
+            self.channelId = channelId
+            self.messenger = messenger
+        }
     }
 
     /// An inbound message with an external id was accepted (stream `inboundMessage-<channel>/<external id>`):
@@ -173,6 +219,7 @@ public enum ChannelEvent: EventFamily {
         case connected = "channel.connected.v1"
         case messageAccepted = "channel.message_accepted.v1"
         case threadOpened = "channel.thread_opened.v1"
+        case credentialsSet = "channel.credentials_set.v1"
     }
 
     public var tag: Tag {
@@ -180,6 +227,7 @@ public enum ChannelEvent: EventFamily {
         case .connected: .connected
         case .messageAccepted: .messageAccepted
         case .threadOpened: .threadOpened
+        case .credentialsSet: .credentialsSet
         }
     }
 
@@ -188,6 +236,7 @@ public enum ChannelEvent: EventFamily {
         case .connected(let data): PayloadCoding.encode(data)
         case .messageAccepted(let data): PayloadCoding.encode(data)
         case .threadOpened(let data): PayloadCoding.encode(data)
+        case .credentialsSet(let data): PayloadCoding.encode(data)
         }
     }
 
@@ -197,6 +246,7 @@ public enum ChannelEvent: EventFamily {
         case .connected: self = .connected(try PayloadCoding.decode(Connected.self, from: payload))
         case .messageAccepted: self = .messageAccepted(try PayloadCoding.decode(MessageAccepted.self, from: payload))
         case .threadOpened: self = .threadOpened(try PayloadCoding.decode(ThreadOpened.self, from: payload))
+        case .credentialsSet: self = .credentialsSet(try PayloadCoding.decode(CredentialsSet.self, from: payload))
         }
     }
 
