@@ -1,4 +1,5 @@
 import Foundation
+import InboxCore
 
 /// Reads the body a browser or an integration posts to `POST /forms/{channelId}` into field values.
 public enum FormSubmission {
@@ -82,7 +83,7 @@ public enum FormSubmission {
                 index += 1
             case UInt8(ascii: "%"):
                 guard index + 2 < bytes.endIndex,
-                    let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                    let high = Hex.digitValue(bytes[index + 1]), let low = Hex.digitValue(bytes[index + 2])
                 else { throw .malformedPercentEscape(field: field) }
                 decoded.append(high << 4 | low)
                 index += 3
@@ -93,15 +94,6 @@ public enum FormSubmission {
         }
         guard let text = String(validating: decoded, as: UTF8.self) else { throw .invalidUTF8 }
         return text
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 
     private static func parseJSON(_ body: [UInt8]) throws(ParseError) -> [String: String] {

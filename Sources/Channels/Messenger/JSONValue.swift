@@ -1,15 +1,9 @@
 import Foundation
+import InboxCore
 
-/// A parsed JSON document, walked by hand so one malformed messaging item can be skipped without failing the
-/// batch and unknown fields cost nothing.
-enum JSONValue: Sendable, Hashable {
-    case object([String: JSONValue])
-    case array([JSONValue])
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case null
-
+/// Walking Meta's documents by hand (InboxCore's `JSONValue`), so one malformed messaging item can be skipped
+/// without failing the batch and unknown fields cost nothing.
+extension JSONValue {
     /// Parses `bytes`, or nil when they are not a JSON document.
     static func parse(_ bytes: some DataProtocol) -> JSONValue? {
         try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
@@ -50,25 +44,6 @@ enum JSONValue: Sendable, Hashable {
         case .number(let number) where number == number.rounded() && abs(number) < 9e15: return Int64(number)
         case .string(let text): return Int64(text)
         default: return nil
-        }
-    }
-}
-
-extension JSONValue: Decodable {
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let flag = try? container.decode(Bool.self) {
-            self = .bool(flag)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
-        } else if let text = try? container.decode(String.self) {
-            self = .string(text)
-        } else if let elements = try? container.decode([JSONValue].self) {
-            self = .array(elements)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
         }
     }
 }

@@ -1,3 +1,5 @@
+import InboxCore
+
 /// What became of one Send API request, decided from the HTTP status and body.
 public enum MessengerSendOutcome: Sendable, Hashable {
     /// Meta accepted the message; its id (`message_id`).

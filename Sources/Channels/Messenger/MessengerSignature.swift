@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import InboxCore
 
 /// Checks the `X-Hub-Signature-256` header Meta puts on every webhook POST: `sha256=<hex>` where the hex is
 /// HMAC-SHA256 of the raw request body keyed with the app secret.
@@ -42,7 +43,7 @@ public enum MessengerSignature {
         bytes.reserveCapacity(32)
         var high: UInt8?
         for character in trimmed.utf8.dropFirst(prefix.utf8.count) {
-            guard let nibble = hexValue(character) else { return nil }
+            guard let nibble = Hex.digitValue(character) else { return nil }
             if let pending = high {
                 bytes.append(pending << 4 | nibble)
                 high = nil
@@ -55,14 +56,5 @@ public enum MessengerSignature {
 
     private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

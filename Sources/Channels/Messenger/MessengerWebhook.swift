@@ -1,4 +1,5 @@
 import Foundation
+import InboxCore
 
 /// Decodes the body of a webhook POST (`{"object":"page","entry":[{"id","time","messaging":[...]}]}`) into
 /// the messages people sent.
