@@ -99,7 +99,7 @@ let package = Package(
             name: "switchboard",
             dependencies: [
                 "MessengerChannel",
-                "InboxAPI", "Bench", "EmailChannel",
+                "InboxAPI", "InboxCore", "Bench", "EmailChannel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

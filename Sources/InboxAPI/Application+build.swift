@@ -86,6 +86,7 @@ func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardReq
     ConversationCommandRoutes(backend: backend, idempotency: idempotency).register(on: api)
     ContactRoutes(backend: backend, idempotency: idempotency).register(on: api)
     EventFeedRoutes(backend: backend).register(on: api)
+    AuditRoutes(backend: backend).register(on: api)
     NotificationRoutes(backend: backend, idempotency: idempotency).register(on: api)
     NotificationStream(backend: backend).register(on: api)
     WebhookRoutes(backend: backend, idempotency: idempotency).register(on: api)

@@ -110,14 +110,23 @@ struct MessageIntake: Sendable {
             throw ConversationCommandRoutes.apiError(error)
         }
         let conversationStream = ConversationEvent.stream(conversationId)
-        events += decided.map { $0.proposed(to: conversationStream, by: actor) }
+        let received = decided.map { $0.proposed(to: conversationStream, by: actor) }
+        events += received
         expectations[conversationStream] = state.exists ? .exact(state.version) : .noStream
+        // What the message causes (the bot's answer, routing) names it, so an audit can follow the chain.
+        let cause = received.last { $0.type == ConversationEvent.Tag.messageReceived.rawValue }?.eventId
+        func causedByMessage(_ event: ProposedEvent) -> ProposedEvent {
+            var event = event
+            event.correlationId = cause
+            event.causationId = cause
+            return event
+        }
         // A bot answers in the same append; routing waits for its handoff.
         let bot = botTurn(delivery, before: state, after: decided, conversationId: conversationId)
-        events += bot.events.map { $0.proposed(to: conversationStream, by: ActorRef(kind: .bot, id: channel.id)) }
+        events += bot.events.map { causedByMessage($0.proposed(to: conversationStream, by: ActorRef(kind: .bot, id: channel.id))) }
         let route = bot.handedOff || (!state.exists && delivery.filteredBecause == nil && bot.events.isEmpty)
         if route, let routed = try await backend.routedAssignment(inboxId: channel.inboxId, conversationId: conversationId, by: actor) {
-            events += routed.events
+            events += routed.events.map(causedByMessage)
             expectations.merge(routed.expectations) { $1 }
         }
         if let stream = delivery.dedupeStream, let externalMessageId = delivery.externalMessageId {

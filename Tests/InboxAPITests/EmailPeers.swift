@@ -92,20 +92,7 @@ enum SMTPClientPeer {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("message.eml")
         try Data(message.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8).write(to: file)
-        let output = directory.appendingPathComponent("out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", SMTPSink.peer("send_mail.py").path, String(port), from, to.joined(separator: ","), file.path]
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        let data = try Data(contentsOf: output)
+        let (status, data) = try await ProcessRunner.python("send_mail.py", [String(port), from, to.joined(separator: ","), file.path])
         guard status == 0, let outcome = try? JSONDecoder().decode(Outcome.self, from: data) else {
             throw PeerFailed(description: "send_mail.py failed: \(String(decoding: data, as: UTF8.self))")
         }
