@@ -87,6 +87,7 @@ func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardReq
     ContactRoutes(backend: backend, idempotency: idempotency).register(on: api)
     EventFeedRoutes(backend: backend).register(on: api)
     AuditRoutes(backend: backend).register(on: api)
+    ReportRoutes(backend: backend).register(on: api)
     NotificationRoutes(backend: backend, idempotency: idempotency).register(on: api)
     NotificationStream(backend: backend).register(on: api)
     WebhookRoutes(backend: backend, idempotency: idempotency).register(on: api)

@@ -114,6 +114,13 @@ import Testing
             }
             let after = try await api.call(.get, "conversations/\(conversationId)", token: o.anaToken)["messages"] as? [[String: Any]]
             #expect(after?.count == 11)
+            // The bot report: one session, handed off after capturing the email; five bot messages in it.
+            let bots = try await api.call(.get, "reports/bots", token: o.anaToken).items
+            #expect(bots.count == 1)
+            #expect(bots.first?["channelId"] as? String == channelId)
+            #expect(bots.first?["sessions"] as? Int == 1 && bots.first?["handedOff"] as? Int == 1)
+            #expect(bots.first?["emailsCaptured"] as? Int == 1 && bots.first?["resolvedByBot"] as? Int == 0)
+            #expect(bots.first?["avgBotMessagesPerSession"] as? Double == 5)
         }
     }
 
@@ -146,6 +153,8 @@ import Testing
             #expect(types.contains("conversation.bot_session_started.v1"))
             #expect(types.contains("conversation.bot_resolved.v1"))
             #expect(!types.contains("conversation.bot_handed_off.v1"))
+            let bots = try await api.call(.get, "reports/bots", token: APIHarness.adminToken).items
+            #expect(bots.first?["sessions"] as? Int == 1 && bots.first?["resolvedByBot"] as? Int == 1 && bots.first?["handedOff"] as? Int == 0)
 
             // Someone else's visitor id with a made-up secret.
             let forged = token.split(separator: ".")[0] + "." + String(repeating: "0", count: 64)

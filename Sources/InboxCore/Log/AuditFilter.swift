@@ -76,7 +76,7 @@ public struct AuditQuery: Sendable {
     }
 
     /// The first position recorded at or after `date` (positions are appended in time order), by bisection.
-    func firstPosition(recordedAtOrAfter date: Date?) async throws -> UInt64 {
+    public func firstPosition(recordedAtOrAfter date: Date?) async throws -> UInt64 {
         guard let date else { return 1 }
         var low: UInt64 = 1
         var high = try await log.head() + 1

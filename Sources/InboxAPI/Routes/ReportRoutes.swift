@@ -1,0 +1,79 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import InboxCore
+import Projections
+
+/// The reports (API.md): who replies most, how fast the team responds, how the bots do. Each is computed from
+/// the analytics facts of the inboxes the caller may see, in the period asked; `asOf` answers from the facts of
+/// the events recorded up to that instant: the report as it stood then.
+struct ReportRoutes {
+    let backend: Backend
+
+    func register(on api: RouterGroup<SwitchboardRequestContext>) {
+        api.get("reports/agents", use: agents)
+        api.get("reports/response-times", use: responseTimes)
+        api.get("reports/bots", use: bots)
+    }
+
+    @Sendable func agents(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let facts = try await scopedFacts(request, context)
+        return try JSONOutput.response(Items(items: Reports.agents(facts)))
+    }
+
+    @Sendable func responseTimes(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let groupBy = request.uri.queryParameters.get("groupBy").map { String($0) } ?? "day"
+        let keys: (AnalyticsFact) -> [String]
+        switch groupBy {
+        case "day": keys = { [Self.day($0.at)] }
+        case "inbox": keys = { [$0.inboxId] }
+        case "channel": keys = { [$0.channelType] }
+        case "team":
+            let teams = try backend.read { txn in try backend.views.directory.teams(in: txn) }
+            keys = { fact in fact.userId.map { user in teams.filter { $0.memberIds.contains(user) }.map(\.id) } ?? [] }
+        default:
+            throw APIError.badRequest("'groupBy' must be day, inbox, channel or team.", code: "invalid_query")
+        }
+        let facts = try await scopedFacts(request, context)
+        return try JSONOutput.response(Items(items: Reports.responseTimes(facts, keys: keys)))
+    }
+
+    @Sendable func bots(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let facts = try await scopedFacts(request, context)
+        return try JSONOutput.response(Items(items: Reports.bots(facts)))
+    }
+
+    struct Items<Row: Encodable & Sendable>: Encodable, Sendable {
+        var items: [Row]
+    }
+
+    /// The facts of the inboxes the caller may see (one, with `inboxId`), that happened in [`from`, `to`), as
+    /// known at `asOf`.
+    private func scopedFacts(_ request: Request, _ context: SwitchboardRequestContext) async throws -> [AnalyticsFact] {
+        let caller = try context.requireCaller()
+        let query = request.uri.queryParameters
+        let inboxId = query.get("inboxId").map { String($0) }
+        if let inboxId {
+            let exists = try backend.read { txn in try backend.views.directory.inbox(inboxId, in: txn) } != nil
+            guard exists, caller.mayAccess(inboxId: inboxId) else { throw APIError.notFound("No such inbox.") }
+        }
+        let from = try AuditRoutes.time(query.get("from").map { String($0) }, "from")
+        let to = try AuditRoutes.time(query.get("to").map { String($0) }, "to")
+        if let from, let to, from >= to { throw APIError.badRequest("'from' must come before 'to'.", code: "invalid_query") }
+        var upTo: UInt64?
+        if let asOf = try AuditRoutes.time(query.get("asOf").map { String($0) }, "asOf") {
+            // The last event recorded at or before the instant (times are kept to the millisecond).
+            upTo = try await AuditQuery(log: backend.log).firstPosition(recordedAtOrAfter: asOf.addingTimeInterval(0.001)) - 1
+        }
+        return try backend.read { txn in
+            try backend.views.analytics.facts(upTo: upTo, in: txn) { fact in
+                (inboxId.map { fact.inboxId == $0 } ?? caller.mayAccess(inboxId: fact.inboxId))
+                    && from.map { fact.at >= $0 } ?? true && to.map { fact.at < $0 } ?? true
+            }
+        }
+    }
+
+    static func day(_ date: Date) -> String {
+        String(Timestamps.format(date).prefix(10))
+    }
+}
