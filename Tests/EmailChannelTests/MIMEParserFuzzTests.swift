@@ -1,6 +1,7 @@
 import EmailChannel
 import Foundation
 import Testing
+import TestSupport
 
 /// Throws random bytes, random-token messages and mutated corpus messages at the parser. Inputs stay small enough that
 /// a hang or a quadratic path shows as a stuck run, and every result must meet the invariants below.
@@ -44,7 +45,7 @@ struct MIMEParserFuzzTests {
     @Test("random bytes and random-token messages parse and meet the invariants")
     func randomInputs() {
         let seed: UInt64 = 0x4D49_4D45_F022
-        var rng = SMTPSplitMix64(seed: seed)
+        var rng = SplitMix64(seed: seed)
         for round in 0..<2000 {
             let length = Int(rng.next() % 600)
             let bytes = (0..<length).map { _ in
@@ -67,7 +68,7 @@ struct MIMEParserFuzzTests {
         let original = try MIMECorpus.bytes(name)
         // Seeded per message, so one message's failure reproduces on its own.
         let seed = name.utf8.reduce(UInt64(0xC0_4915)) { $0 &* 31 &+ UInt64($1) }
-        var rng = SMTPSplitMix64(seed: seed)
+        var rng = SplitMix64(seed: seed)
         Self.checkInvariants(original, seed: seed, "\(name) unchanged")
         let rounds = original.count > 50_000 ? 4 : 40
         for round in 0..<rounds {
@@ -80,7 +81,7 @@ struct MIMEParserFuzzTests {
         }
     }
 
-    static func randomEncodedWord(_ rng: inout SMTPSplitMix64) -> String {
+    static func randomEncodedWord(_ rng: inout SplitMix64) -> String {
         let charset = charsets[Int(rng.next() % UInt64(charsets.count))]
         let payload = (0..<Int(rng.next() % 12)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         if rng.next() % 2 == 0 {
@@ -90,7 +91,7 @@ struct MIMEParserFuzzTests {
     }
 
     /// One random change; returns its name for failure messages.
-    static func mutate(_ bytes: inout [UInt8], _ rng: inout SMTPSplitMix64) -> String {
+    static func mutate(_ bytes: inout [UInt8], _ rng: inout SplitMix64) -> String {
         func position(_ count: Int) -> Int { count == 0 ? 0 : Int(rng.next() % UInt64(count)) }
         var lines = bytes.split(separator: 10, omittingEmptySubsequences: false).map(Array.init)
         switch rng.next() % 8 {

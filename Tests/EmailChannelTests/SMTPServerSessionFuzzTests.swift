@@ -1,5 +1,6 @@
 import EmailChannel
 import Testing
+import TestSupport
 
 /// Throws thousands of random and mutated chunks at the server session while simulating the
 /// adapter (answering checks and deliveries at random), and checks invariants after each step:
@@ -24,7 +25,7 @@ struct SMTPServerSessionFuzzTests {
 
     struct Harness {
         var session: SMTPServerSession
-        var rng: SMTPSplitMix64
+        var rng: SplitMix64
         var outstanding: Outstanding?
         var closed = false
         var replyCount = 0
@@ -142,7 +143,7 @@ struct SMTPServerSessionFuzzTests {
     }
 
     @Test func randomAndMutatedInputKeepsTheSessionSound() {
-        var rng = SMTPSplitMix64(seed: 0x5EED_5A17_C0DE)
+        var rng = SplitMix64(seed: 0x5EED_5A17_C0DE)
         var totalChunks = 0
         var totalReplies = 0
         var totalDeliveries = 0
@@ -154,7 +155,7 @@ struct SMTPServerSessionFuzzTests {
                 maxLineLength: 200,
                 maxConsecutiveErrors: 20
             )
-            var harness = Harness(session: SMTPServerSession(configuration: configuration), rng: SMTPSplitMix64(seed: rng.next()))
+            var harness = Harness(session: SMTPServerSession(configuration: configuration), rng: SplitMix64(seed: rng.next()))
             harness.absorb(harness.session.start())
             let stream = harness.randomStream(segments: 25)
             var offset = 0

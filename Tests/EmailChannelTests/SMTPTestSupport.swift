@@ -69,23 +69,6 @@ extension Array where Element == SMTPReply {
     var codes: [Int] { map(\.code) }
 }
 
-/// A small, fast, deterministic PRNG (Steele, Lea and Flood's SMTPSplitMix64) so fuzz runs repeat exactly.
-struct SMTPSplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Checks that bytes are a sequence of well-formed SMTP reply lines: "ddd-text" continuations
 /// then "ddd text", one code per reply, CRLF-terminated, no stray CR or LF.
 func isWellFormedSMTPReply(_ bytes: [UInt8]) -> Bool {

@@ -3,22 +3,11 @@ import HTTPTypes
 import InboxAPI
 import InboxCore
 import Testing
+import TestSupport
 
 /// The reports through the API over a seeded, generated history: they equal a recomputation from the raw
 /// events, survive a rebuild of the views from the log, and `asOf` answers what the report said then.
 @Suite(.serialized) struct ReportAPITests {
-    /// SplitMix64: the same history for a seed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Every envelope of the log, in order.
     func allEvents(_ api: APIClient) async throws -> [[String: Any]] {
         var events: [[String: Any]] = []
@@ -106,7 +95,7 @@ import Testing
         defer { harness.remove() }
         let (o, captured, capturedAt) = try await harness.runReturning { api in
             let o = try await Organisation.create(api)
-            var random = Seeded(state: 42)
+            var random = SplitMix64(seed: 42)
             let agents = [(o.ana, o.anaToken), (o.ben, o.benToken)]
             var open: [String] = []
             let now = Date()
