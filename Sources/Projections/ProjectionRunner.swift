@@ -101,6 +101,24 @@ public final class ProjectionRunner: Service {
         }
     }
 
+    /// Folds the log up to `position` (the head when nil) and returns how many events were read: how a replay
+    /// rebuilds read models without following the log.
+    @discardableResult
+    public func catchUp(through position: UInt64? = nil) async throws -> Int {
+        var end = try await log.head()
+        if let position { end = min(end, position) }
+        var next = projected.head + 1
+        var count = 0
+        while next <= end {
+            let events = try await log.read(from: next, maxCount: Int(min(UInt64(configuration.batchSize), end - next + 1)))
+            guard let last = events.last else { break }
+            try fold(events)
+            count += events.count
+            next = last.position + 1
+        }
+        return count
+    }
+
     /// Applies a batch to every projection that has not seen it, with the new checkpoints, in one transaction.
     func fold(_ events: [RecordedEvent]) throws {
         guard let last = events.last?.position else { return }

@@ -6,6 +6,6 @@ struct Switchboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "A shared team inbox on an event-sourced log.",
-        subcommands: [Serve.self, AuditCommand.self, BenchCommand.self],
+        subcommands: [Serve.self, AuditCommand.self, ReplayCommand.self, BenchCommand.self],
         defaultSubcommand: Serve.self)
 }

@@ -134,8 +134,18 @@ import TestSupport
             return (o, report(live.items), capturedAt)
         }
 
-        // Rebuilt from the log alone, the views answer the same; and asOf the captured instant, the captured report.
-        try FileManager.default.removeItem(atPath: harness.configuration.viewsDirectory)
+        // Rebuilt from the log alone by `switchboard replay`, the views answer the same; and asOf the captured
+        // instant, the captured report.
+        let executable = try builtExecutable(named: "switchboard")
+        let replayed = try await ProcessRunner.run(executable, ["replay", "--data", harness.data.path])
+        #expect(replayed.status == 0)
+        #expect(String(decoding: replayed.output, as: UTF8.self).hasPrefix("Replayed "))
+        let partial = harness.data.appendingPathComponent("analytics-then").path
+        let until = try await ProcessRunner.run(
+            executable, ["replay", "--data", harness.data.path, "--projection", "analytics", "--until", Timestamps.format(capturedAt), "--output", partial])
+        #expect(until.status == 0)
+        #expect(FileManager.default.fileExists(atPath: partial + "/data.mdb"))
+        #expect(try await ProcessRunner.run(executable, ["replay", "--data", harness.data.path, "--projection", "nope", "--output", partial + "2"]).status != 0)
         try await harness.run { api in
             let rebuilt = try await api.call(.get, "reports/agents", token: APIHarness.adminToken)
             #expect(close(report(rebuilt.items), recompute(try await allEvents(api))))
