@@ -21,11 +21,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Only events recorded before this RFC 3339 time.") var to: String?
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
+        CommandLogging.bootstrap(level: .warning)
         let filter: AuditFilter
         do {
             filter = try AuditExport.filter(actorId: actorId, conversationId: conversationId, types: types, from: from, to: to)

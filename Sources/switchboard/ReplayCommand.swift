@@ -20,11 +20,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Leave the rebuilt views in this directory instead of swapping them in.") var output: String?
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
+        CommandLogging.bootstrap(level: .warning)
         let outcome: Replay.Outcome
         do {
             outcome = try await Replay.run(

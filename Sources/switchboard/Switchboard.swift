@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 
 /// The `switchboard` command.
 @main
@@ -8,4 +9,15 @@ struct Switchboard: AsyncParsableCommand {
         abstract: "A shared team inbox on an event-sourced log.",
         subcommands: [Serve.self, AuditCommand.self, ReplayCommand.self, BenchCommand.self],
         defaultSubcommand: Serve.self)
+}
+
+enum CommandLogging {
+    /// Every logger writes to standard error from `level` up: standard output is the commands' answer.
+    static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
 }
