@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "InboxCore", "EventLog", "LMDB", "InboxAPI", "EmailChannel",
+                "InboxCore", "EventLog", "LMDB", "InboxAPI", "EmailChannel", "Projections",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Switchboard against raw LMDB on this machine.",
-        subcommands: [LogBench.self, APIBench.self, SMTPBench.self])
+        subcommands: [LogBench.self, APIBench.self, SMTPBench.self, ReplayBench.self])
 
     /// What every benchmark starts from: a quiet logger and its scratch directory (`--dir`, or a fresh one).
     static func setUp(dir: String?) -> (Logger, URL) {
@@ -131,5 +131,26 @@ struct SMTPBench: AsyncParsableCommand {
         options.senders = senders
         options.bodyBytes = bodyBytes
         print(try await SMTPBenchmark(options: options, logger: logger).run().markdown)
+    }
+}
+
+/// `switchboard bench replay`: rebuilding read models from the log, and a report over every fact.
+struct ReplayBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Read models rebuilt from a prefilled log (analytics alone and all), with a raw liblmdb scan alongside.")
+
+    @Option(help: "Conversations in the prefilled log (two events each).") var conversations = 500_000
+    @Option(help: "Scratch directory (removed afterwards); defaults to a fresh temporary one.") var dir: String?
+
+    func validate() throws {
+        guard conversations > 0 else { throw ValidationError("--conversations must be positive") }
+    }
+
+    func run() async throws {
+        let (logger, directory) = BenchCommand.setUp(dir: dir)
+        var options = ReplayBenchmark.Options(directory: directory)
+        options.conversations = conversations
+        print(try await ReplayBenchmark(options: options, logger: logger).run().markdown)
     }
 }
