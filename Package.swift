@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +35,18 @@ let package = Package(
             name: "EventLog",
             dependencies: [
                 "InboxCore", "LMDB",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The scale-out event log: PostgreSQL behind the same EventLog protocol.
+        .target(
+            name: "PostgresEventLog",
+            dependencies: [
+                "InboxCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -112,13 +125,17 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["InboxCore", "EventLog"],
+            dependencies: [
+                "InboxCore", "EventLog", "PostgresEventLog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore", "TestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventLog", "LMDB", "TestSupport"]),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "InboxCore", "TestSupport"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "PostgresEventLog", "InboxCore", "TestSupport"]),
         .testTarget(
             name: "EmailChannelTests",
             dependencies: [

@@ -5,7 +5,8 @@ set -euo pipefail
 need_root() { if [ "$(id -u)" -ne 0 ]; then echo "sudo"; fi; }
 SUDO=$(need_root)
 
-packages=(liblmdb-dev pkg-config python3 chromium)
+# postgresql: the PostgreSQL event log's tests run against a throwaway cluster (Scripts/pg-test-cluster.sh).
+packages=(liblmdb-dev pkg-config python3 chromium postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -30,3 +31,5 @@ python3 "$(dirname "$0")/check-openapi.py"
 
 pkg-config --exists lmdb || { echo "setup: pkg-config cannot find lmdb after install" >&2; exit 1; }
 echo "setup: liblmdb $(pkg-config --modversion lmdb) ready"
+[ -x /usr/lib/postgresql/15/bin/initdb ] || { echo "setup: PostgreSQL 15's initdb is missing after install" >&2; exit 1; }
+echo "setup: PostgreSQL $(/usr/lib/postgresql/15/bin/postgres --version | awk '{print $3}') ready"

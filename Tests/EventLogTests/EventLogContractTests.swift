@@ -9,7 +9,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func positionsAreGaplessFromOneInAppendOrder(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         let first = try await log.append(AppendBatch([testEvent("a-1"), testEvent("b-1")]))
         let second = try await log.append(AppendBatch([testEvent("a-1")]))
         #expect(first.events.map(\.position) == [1, 2])
@@ -27,7 +27,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func everyEnvelopeFieldRoundTrips(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         let correlation = UUID()
         var event = testEvent("conversation-01JÄÖ", type: "conversation.message_received.v1", payload: ["text": "héllo 👋"])
         event.actor = ActorRef(kind: .integration, id: "crm-sync")
@@ -53,7 +53,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func expectedVersionsAreCheckedPerStream(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         let stream = StreamID("conversation-1")!
         _ = try await log.append(AppendBatch([testEvent("conversation-1")], expectations: [stream: .noStream]))
         _ = try await log.append(AppendBatch([testEvent("conversation-1")], expectations: [stream: .exact(1)]))
@@ -74,7 +74,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func anAppendSpanningStreamsIsAllOrNothing(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         _ = try await log.append(AppendBatch([testEvent("contactEmail-ana@example.com")]))
         let batch = AppendBatch(
             [testEvent("contact-7"), testEvent("contactEmail-ana@example.com")],
@@ -94,7 +94,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func anExpectationWithoutEventsGuardsTheAppend(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         _ = try await log.append(AppendBatch([testEvent("inbox-1")]))
         await #expect(throws: EventLogError.self) {
             try await log.append(AppendBatch([testEvent("conversation-1")], expectations: [StreamID("inbox-1")!: .noStream]))
@@ -108,7 +108,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func aRepeatedEventIdAppendsNothingAndAnswersTheOriginalPosition(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         let batch = AppendBatch([testEvent("a-1"), testEvent("b-1")])
         let first = try await log.append(batch)
         _ = try await log.append(AppendBatch([testEvent("a-1")]))
@@ -131,7 +131,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func malformedBatchesAreRefused(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         await #expect(throws: EventLogError.self) { try await log.append(AppendBatch([])) }
         let event = testEvent("a-1")
         await #expect(throws: EventLogError.self) { try await log.append(AppendBatch([event, event])) }
@@ -145,7 +145,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func streamsReadFromAVersion(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         for i in 0..<5 {
             _ = try await log.append(AppendBatch([testEvent("a-1", payload: ["i": "\(i)"]), testEvent("a-10")]))
         }
@@ -161,7 +161,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func whatWasAppendedIsReadAfterReopening(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        var log = try fixture.log()
+        var log = try await fixture.log()
         for i in 0..<50 {
             _ = try await log.append(AppendBatch([testEvent("s-\(i % 3)", payload: ["i": "\(i)"])]))
         }
@@ -179,7 +179,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func aSubscriptionCatchesUpThenFollowsLiveCommits(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         for i in 1...5 { _ = try await log.append(AppendBatch([testEvent("s-1", payload: ["i": "\(i)"])])) }
 
         let received = try await withThrowingTaskGroup(of: [UInt64].self) { group in
@@ -210,7 +210,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func aWaitingSubscriptionEndsWhenItsTaskIsCancelled(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         _ = try await log.append(AppendBatch([testEvent("s-1")]))
         let count = try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask {
@@ -229,7 +229,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func tenThousandConcurrentAppendsLoseAndDuplicateNothing(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         let tasks = 100
         let perTask = 100
         let acknowledged = try await withThrowingTaskGroup(of: [(UUID, UInt64)].self) { group in
@@ -265,7 +265,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func concurrentWritersExpectingTheSameVersionHaveExactlyOneWinner(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         let stream = StreamID("conversation-42")!
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<32 {
@@ -296,7 +296,7 @@ import TestSupport
     @Test(arguments: LogKind.allCases)
     func blobsAreStoredWithTheirBatchAndOnlyWithIt(kind: LogKind) async throws {
         let fixture = LogFixture(kind)
-        let log = try fixture.log()
+        let log = try await fixture.log()
         let attachment = Blob(Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
         let refused = Blob(Data("never stored".utf8))
         let stream = StreamID("conversation-7")!

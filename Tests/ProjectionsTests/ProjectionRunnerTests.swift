@@ -159,7 +159,7 @@ final class StreamCounter: Projection {
     @Test func theRunnerFollowsTheLMDBLogToo() async throws {
         let fixture = LogFixture(.lmdb)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let log = try fixture.log()
+        let log = try await fixture.log()
         let environment = try Environment(path: directory.path)
         let counter = try StreamCounter(environment: environment)
         let runner = try ProjectionRunner(log: log, environment: environment, projections: [counter], logger: logger)

@@ -1,0 +1,233 @@
+import Foundation
+import InboxCore
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Writes the log for one process. Callers queue appends; `run()` takes everything queued and writes it in one
+/// transaction that holds the database-wide append lock, so positions are assigned and committed in order across
+/// every node. A refused append is an outcome of its own and does not disturb the others in its group; when the
+/// database fails the group's transaction, each append is retried alone so one bad batch cannot fail the rest.
+final class PostgresGroupCommitWriter: Sendable {
+    typealias Outcome = Result<AppendResult, EventLogError>
+
+    private struct Pending {
+        let batch: AppendBatch
+        let continuation: CheckedContinuation<Outcome, Never>
+    }
+
+    private struct State {
+        var queue: [Pending] = []
+        var closing = false
+        var finished = false
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// Any number, as long as it is the same on every node: it names the lock that orders appends.
+    static let appendLockKey: Int64 = 0x5377_4C6F_6721  // "SwLog!"
+    /// The channel `waitForCommit` listens on; the payload is the new head.
+    static let notificationChannel = "switchboard_events"
+
+    private let client: PostgresClient
+    private let notifier: CommitNotifier
+    private let maxEventsPerCommit: Int
+    private let logger: Logger
+    private let state = Mutex(State())
+    /// Rung when work is queued or the writer should stop; holds at most one ring.
+    private let doorbell: AsyncStream<Void>
+    private let ring: AsyncStream<Void>.Continuation
+
+    init(client: PostgresClient, notifier: CommitNotifier, maxEventsPerCommit: Int, logger: Logger) {
+        self.client = client
+        self.notifier = notifier
+        self.maxEventsPerCommit = max(1, maxEventsPerCommit)
+        self.logger = logger
+        (doorbell, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func append(_ batch: AppendBatch) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            let accepted = state.withLock { state in
+                guard !state.closing else { return false }
+                state.queue.append(Pending(batch: batch, continuation: continuation))
+                return true
+            }
+            if accepted { ring.yield() } else { continuation.resume(returning: .failure(.closed)) }
+        }
+    }
+
+    /// Lets the queued appends commit, then refuses new ones and returns once `run()` has stopped.
+    func close() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                state.closing = true
+                if state.finished { return true }
+                state.closeWaiters.append(continuation)
+                return false
+            }
+            ring.finish()
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Commits queued appends until closed (and drained) or cancelled; what is still queued then fails as closed.
+    func run() async {
+        for await _ in doorbell {
+            while let group = nextGroup() { await commit(group) }
+        }
+        let (abandoned, waiters) = state.withLock { state in
+            state.closing = true
+            state.finished = true
+            defer { state.queue = []; state.closeWaiters = [] }
+            return (state.queue, state.closeWaiters)
+        }
+        for pending in abandoned { pending.continuation.resume(returning: .failure(.closed)) }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Takes what is queued, up to `maxEventsPerCommit` events (always at least one append).
+    private func nextGroup() -> [Pending]? {
+        state.withLock { state in
+            guard !state.queue.isEmpty else { return nil }
+            var events = 0
+            var taken = 0
+            while taken < state.queue.count
+                && (taken == 0 || events + state.queue[taken].batch.events.count <= maxEventsPerCommit)
+            {
+                events += state.queue[taken].batch.events.count
+                taken += 1
+            }
+            let group = Array(state.queue.prefix(taken))
+            state.queue.removeFirst(taken)
+            return group
+        }
+    }
+
+    private func commit(_ group: [Pending]) async {
+        var outcomes: [Outcome]
+        do {
+            outcomes = try await writeInOneTransaction(group.map(\.batch))
+        } catch {
+            if group.count > 1 {
+                logger.warning(
+                    "Event log group commit failed; retrying each append alone",
+                    metadata: ["error": "\(PostgresFailure.describe(error))", "eventlog.appends": "\(group.count)"])
+            }
+            // Retrying is safe even when the failed commit did land: event ids make the retry answer the original.
+            outcomes = []
+            for pending in group {
+                do {
+                    outcomes += try await writeInOneTransaction([pending.batch])
+                } catch {
+                    logger.error("Event log append failed", metadata: ["error": "\(PostgresFailure.describe(error))"])
+                    outcomes.append(.failure(PostgresFailure.eventLogError(error, during: "append")))
+                }
+            }
+        }
+        let newHead = outcomes.compactMap { try? $0.get() }.filter { !$0.deduplicated }.map(\.lastPosition).max()
+        if let newHead { notifier.publish(head: newHead) }
+        for (pending, outcome) in zip(group, outcomes) {
+            pending.continuation.resume(returning: outcome)
+        }
+    }
+
+    /// Plans and writes `batches` in one transaction. Refusals are outcomes; only database failures throw.
+    private func writeInOneTransaction(_ batches: [AppendBatch]) async throws -> [Outcome] {
+        let logger = logger
+        return try await client.withTransaction(logger: logger) { connection in
+            // Held to commit: the next writer, on any node, reads the head only once this batch is visible.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", logger: logger)
+            var view = try await CommittedView.load(for: batches, on: connection, logger: logger)
+            var outcomes: [Outcome] = []
+            var records: [RecordedEvent] = []
+            var blobs: [Blob] = []
+            for batch in batches {
+                do throws(EventLogError) {
+                    let plan = try AppendPlanner.plan(
+                        batch, head: view.head, now: view.now,
+                        streamVersion: { view.versions[$0] ?? 0 }, committedEvent: { view.committed[$0] })
+                    switch plan {
+                    case .alreadyAppended(let result):
+                        outcomes.append(.success(result))
+                    case .append(let planned):
+                        view.add(planned)
+                        records += planned
+                        blobs += batch.blobs
+                        outcomes.append(.success(AppendResult(events: planned.map(CommittedEvent.init), deduplicated: false)))
+                    }
+                } catch {
+                    outcomes.append(.failure(error))
+                }
+            }
+            if !records.isEmpty {
+                try await EventRows.insert(blobs, on: connection, logger: logger)
+                try await EventRows.insert(records, on: connection, logger: logger)
+                // Delivered to listeners on commit, in commit order.
+                try await connection.query(
+                    "SELECT pg_notify(\(Self.notificationChannel), \(String(view.head)))", logger: logger)
+            }
+            return outcomes
+        }
+    }
+}
+
+extension CommittedEvent {
+    init(_ record: RecordedEvent) {
+        self.init(
+            position: record.position, streamId: record.streamId, streamVersion: record.streamVersion,
+            eventId: record.eventId)
+    }
+}
+
+/// What a group's planning needs from the committed log, read in a few queries under the append lock, plus
+/// what the group's earlier batches add.
+private struct CommittedView {
+    var head: UInt64
+    /// The server's clock, so events from every node are stamped by one clock.
+    var now: Date
+    var versions: [StreamID: UInt64] = [:]
+    var committed: [UUID: CommittedEvent] = [:]
+
+    static func load(for batches: [AppendBatch], on connection: PostgresConnection, logger: Logger) async throws -> Self {
+        var view: CommittedView?
+        for try await (head, millis) in try await connection.query(
+            """
+            SELECT coalesce(max(position), 0)::bigint, (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+            FROM events
+            """, logger: logger
+        ).decode((Int64, Int64).self) {
+            view = CommittedView(head: UInt64(head), now: Date(timeIntervalSince1970: Double(millis) / 1000))
+        }
+        guard var view else { throw EventLogError.storage("PostgreSQL returned no head") }
+
+        let streams = Array(Set(batches.flatMap { $0.events.map(\.streamId) + $0.expectations.keys }).map(\.rawValue))
+        for try await (stream, version) in try await connection.query(
+            """
+            SELECT stream_id, max(stream_version)::bigint FROM events WHERE stream_id = ANY(\(streams)::text[])
+            GROUP BY stream_id
+            """, logger: logger
+        ).decode((String, Int64).self) {
+            if let stream = StreamID(stream) { view.versions[stream] = UInt64(version) }
+        }
+
+        let eventIds = batches.flatMap { $0.events.map(\.eventId) }
+        for try await (eventId, position, stream, version) in try await connection.query(
+            """
+            SELECT event_id, position, stream_id, stream_version FROM events WHERE event_id = ANY(\(eventIds)::uuid[])
+            """, logger: logger
+        ).decode((UUID, Int64, String, Int64).self) {
+            guard let stream = StreamID(stream) else { continue }
+            view.committed[eventId] = CommittedEvent(
+                position: UInt64(position), streamId: stream, streamVersion: UInt64(version), eventId: eventId)
+        }
+        return view
+    }
+
+    mutating func add(_ records: [RecordedEvent]) {
+        for record in records {
+            head = max(head, record.position)
+            versions[record.streamId] = record.streamVersion
+            committed[record.eventId] = CommittedEvent(record)
+        }
+    }
+}
