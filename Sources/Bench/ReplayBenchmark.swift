@@ -73,10 +73,8 @@ public struct ReplayBenchmark {
         let raw = RawLMDBBenchmark(record: prefill.messageRecord, directory: options.directory)
         _ = try raw.appends(count: prefill.events, batchSize: 1_000)
         let rawScan = try raw.scan(batchSize: 1_000)
-        let parts = elapsed.components
         return Report(
-            events: prefill.events, analytics: analytics, all: all, rawScan: rawScan,
-            reportMilliseconds: Double(parts.seconds) * 1_000 + Double(parts.attoseconds) / 1e15)
+            events: prefill.events, analytics: analytics, all: all, rawScan: rawScan, reportMilliseconds: elapsed.timeInterval * 1_000)
     }
 
     private func replay(_ data: URL, projections: [String], into name: String) async throws -> Measurement {

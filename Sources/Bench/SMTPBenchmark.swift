@@ -30,15 +30,11 @@ public struct SMTPBenchmark: Sendable {
         public var rawBatchSize: Int
 
         public var markdown: String {
-            func ms(_ duration: Duration) -> String {
-                let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-                return String(format: "%.2f ms", seconds * 1000)
-            }
             let events = accepted.measurement.eventsPerSecond * Double(eventsPerMessage)
             return [
                 "| measurement | result |",
                 "|---|---:|",
-                "| messages accepted through SMTP, \(options.senders) concurrent senders, ~\(options.bodyBytes) B bodies (250 once durable) | \(String(format: "%.0f", accepted.measurement.eventsPerSecond)) messages/s, p50 \(ms(accepted.p50)), p99 \(ms(accepted.p99)) per session |",
+                "| messages accepted through SMTP, \(options.senders) concurrent senders, ~\(options.bodyBytes) B bodies (250 once durable) | \(String(format: "%.0f", accepted.measurement.eventsPerSecond)) messages/s, p50 \(accepted.p50.millisecondsText), p99 \(accepted.p99.millisecondsText) per session |",
                 "| raw LMDB durable appends, batches of \(rawBatchSize) (same run) | \(String(format: "%.0f", raw.eventsPerSecond)) events/s |",
                 "| SMTP events (\(eventsPerMessage) per new conversation) / raw | \(String(format: "%.1f%%", events / max(1, raw.eventsPerSecond) * 100)) |",
             ].joined(separator: "\n")

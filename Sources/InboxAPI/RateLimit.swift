@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import InboxCore
 import Synchronization
 
 /// An optional per-token request budget (`--rate-limit <requests>/<seconds>`): each token may spend `requests`
@@ -43,9 +44,7 @@ final class RateLimiter: Sendable {
         let perSecond = Double(limit.requests) / Double(limit.seconds)
         return buckets.withLock { buckets in
             var bucket = buckets[key] ?? Bucket(tokens: Double(limit.requests), updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(Double(limit.requests), bucket.tokens + seconds * perSecond)
+            bucket.tokens = min(Double(limit.requests), bucket.tokens + (now - bucket.updated).timeInterval * perSecond)
             bucket.updated = now
             defer { buckets[key] = bucket }
             guard bucket.tokens >= 1 else { return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up))) }

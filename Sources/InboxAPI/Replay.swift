@@ -61,10 +61,8 @@ public enum Replay {
         let runner = try ProjectionRunner(log: log, environment: views.environment, projections: chosen, logger: logger)
         let start = ContinuousClock.now
         let events = try await runner.catchUp(through: through)
-        let elapsed = (ContinuousClock.now - start).components
         return Outcome(
-            events: events, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, directory: target,
-            through: runner.position)
+            events: events, seconds: (ContinuousClock.now - start).timeInterval, directory: target, through: runner.position)
     }
 
     /// `until` as a log position: a number, or an RFC 3339 instant (the last event recorded at or before it).

@@ -136,10 +136,8 @@ public struct DeliveryPolicy: Sendable, Equatable {
         guard !permanent, attempt >= 1, attempt <= retryDelays.count else {
             return .failed(.init(conversationId: conversationId, messageId: messageId, attempt: attempt, reason: reason, at: now))
         }
-        let delay = retryDelays[attempt - 1].components
-        let seconds = Double(delay.seconds) + Double(delay.attoseconds) / 1e18
         return .retryScheduled(.init(
             conversationId: conversationId, messageId: messageId, attempt: attempt, reason: reason,
-            retryAt: now.addingTimeInterval(seconds), at: now))
+            retryAt: now.addingTimeInterval(retryDelays[attempt - 1].timeInterval), at: now))
     }
 }

@@ -65,24 +65,18 @@ public struct NotificationEmailPolicy: Sendable, Equatable {
 
     /// When the email for notifications pending since `oldestPending` is due.
     public func dueAt(oldestPending: Date, lastSentAt: Date?) -> Date {
-        let gathered = oldestPending.addingTimeInterval(gatherFor.seconds)
+        let gathered = oldestPending.addingTimeInterval(gatherFor.timeInterval)
         guard let lastSentAt else { return gathered }
-        return max(gathered, lastSentAt.addingTimeInterval(minimumInterval.seconds))
+        return max(gathered, lastSentAt.addingTimeInterval(minimumInterval.timeInterval))
     }
 
     /// When to try again after failed try number `attempt` (1-based); nil when it was the last.
     public func retryAt(afterAttempt attempt: Int, now: Date) -> Date? {
         guard attempt >= 1, attempt <= retryDelays.count else { return nil }
-        return now.addingTimeInterval(retryDelays[attempt - 1].seconds)
+        return now.addingTimeInterval(retryDelays[attempt - 1].timeInterval)
     }
 }
 
-extension Duration {
-    var seconds: TimeInterval {
-        let parts = components
-        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
-    }
-}
 
 /// The words of a notification email.
 public enum NotificationDigest {

@@ -99,3 +99,11 @@ public enum Timestamps {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+extension Duration {
+    /// This duration in seconds, as Foundation's dates and rates count them.
+    public var timeInterval: TimeInterval {
+        let parts = components
+        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
+    }
+}
