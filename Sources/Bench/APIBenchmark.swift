@@ -54,7 +54,7 @@ public struct APIBenchmark: Sendable {
         public var rawBatchSize: Int
     }
 
-    static let adminToken = "sbt_bench_0123456789abcdef0123456789abcdef"
+    static let adminToken = AppConfiguration.benchAdminToken
     let options: Options
     let logger: Logger
 
@@ -66,10 +66,7 @@ public struct APIBenchmark: Sendable {
     public func run() async throws -> Report {
         try FileManager.default.createDirectory(at: options.directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: options.directory) }
-        var configuration = AppConfiguration()
-        configuration.dataDirectory = options.directory.appendingPathComponent("data").path
-        configuration.port = 0
-        configuration.adminToken = Self.adminToken
+        let configuration = AppConfiguration.bench(in: options.directory)
         let prefill = try await BenchPrefill.run(
             logPath: configuration.logDirectory, conversations: options.conversations, adminToken: Self.adminToken, logger: logger)
 

@@ -50,11 +50,10 @@ public struct ReplayBenchmark {
 
     public func run() async throws -> Report {
         defer { try? FileManager.default.removeItem(at: options.directory) }
-        let data = options.directory.appendingPathComponent("data")
-        var configuration = AppConfiguration()
-        configuration.dataDirectory = data.path
+        let configuration = AppConfiguration.bench(in: options.directory)
+        let data = URL(fileURLWithPath: configuration.dataDirectory)
         let prefill = try await BenchPrefill.run(
-            logPath: configuration.logDirectory, conversations: options.conversations, adminToken: "bench-admin-token-0123456789",
+            logPath: configuration.logDirectory, conversations: options.conversations, adminToken: AppConfiguration.benchAdminToken,
             logger: logger)
         let analytics = try await replay(data, projections: ["analytics"], into: "analytics")
         let all = try await replay(data, projections: [], into: "all")

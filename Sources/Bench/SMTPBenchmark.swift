@@ -41,7 +41,7 @@ public struct SMTPBenchmark: Sendable {
         }
     }
 
-    static let adminToken = "sbt_bench_0123456789abcdef0123456789abcdef"
+    static let adminToken = AppConfiguration.benchAdminToken
     let options: Options
     let logger: Logger
 
@@ -53,12 +53,8 @@ public struct SMTPBenchmark: Sendable {
     public func run() async throws -> Report {
         try FileManager.default.createDirectory(at: options.directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: options.directory) }
-        var configuration = AppConfiguration()
-        configuration.dataDirectory = options.directory.appendingPathComponent("data").path
-        configuration.port = 0
+        var configuration = AppConfiguration.bench(in: options.directory)
         configuration.smtpPort = 0
-        configuration.adminToken = Self.adminToken
-        configuration.announceGeneratedAdminToken = { _ in }
         let (httpPorts, httpContinuation) = AsyncStream.makeStream(of: Int.self)
         let (smtpPorts, smtpContinuation) = AsyncStream.makeStream(of: Int.self)
         configuration.onServerRunning = { httpContinuation.yield($0) }
