@@ -104,7 +104,9 @@ struct ChatSocket: Sendable {
                         return []
                     }
                     return try backend.views.conversations.messages(of: conversationId, in: txn).dropFirst(sent).map { message in
-                        ChatFrame.message(message, authorName: try authorName(message, visitor, in: txn), visitorId: visitor.token.visitorId)
+                        ChatFrame.message(
+                            message, authorName: try authorName(message, visitor, in: txn),
+                            clientMessageId: visitor.clientMessageId(of: message.externalMessageId))
                     }
                 }
                 for frame in frames { try await send(frame, outbound) }
@@ -138,10 +140,8 @@ enum ChatFrame {
         ["type": "error", "code": code, "message": message]
     }
 
-    static func message(_ message: MessageView, authorName: String?, visitorId: String) -> [String: Any] {
-        let prefix = visitorId + "/"
-        let clientMessageId = message.externalMessageId.flatMap { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : nil }
-        return [
+    static func message(_ message: MessageView, authorName: String?, clientMessageId: String?) -> [String: Any] {
+        [
             "type": "message", "id": message.id, "direction": message.direction, "authorType": message.authorType,
             "authorName": authorName ?? NSNull(), "text": message.text, "at": Timestamps.format(message.at),
             "clientMessageId": clientMessageId ?? NSNull(),

@@ -12,6 +12,18 @@ struct ChatVisitor: Sendable {
     var name: String?
 
     var visitor: Visitor { Visitor(email: email, externalId: token.visitorId, name: name) }
+
+    /// Who the visitor's events are recorded as.
+    var actor: ActorRef { ActorRef(kind: .contact, id: token.visitorId) }
+
+    /// The channel's id of a message the widget numbered `clientMessageId`: unique per visitor.
+    func externalMessageId(_ clientMessageId: String) -> String { "\(token.visitorId)/\(clientMessageId)" }
+
+    /// The widget's number of a message whose channel id `externalMessageId` is, when it is this visitor's.
+    func clientMessageId(of externalMessageId: String?) -> String? {
+        let prefix = token.visitorId + "/"
+        return externalMessageId.flatMap { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : nil }
+    }
 }
 
 /// What a chat visitor can do: come back with their token, write, and say who they are. Every write goes
@@ -57,14 +69,13 @@ struct ChatVisitors: Sendable {
     /// Takes a message from the visitor; the same `clientMessageId` again appends nothing.
     func receive(_ text: String, clientMessageId: String?, from visitor: inout ChatVisitor) async throws -> IntakeResult {
         try await register(&visitor)
-        var delivery = InboundDelivery(
-            channel: visitor.channel, actor: ActorRef(kind: .contact, id: visitor.token.visitorId), visitor: visitor.visitor,
-            text: text)
+        var delivery = InboundDelivery(channel: visitor.channel, actor: visitor.actor, visitor: visitor.visitor, text: text)
         delivery.thread = .external(visitor.token.visitorId)
         delivery.bot = visitor.channel.bot
         if let clientMessageId {
-            delivery.externalMessageId = "\(visitor.token.visitorId)/\(clientMessageId)"
-            delivery.dedupeStream = ChannelEvent.messageStream(channelId: visitor.channel.id, externalMessageId: "\(visitor.token.visitorId)/\(clientMessageId)")
+            let externalMessageId = visitor.externalMessageId(clientMessageId)
+            delivery.externalMessageId = externalMessageId
+            delivery.dedupeStream = ChannelEvent.messageStream(channelId: visitor.channel.id, externalMessageId: externalMessageId)
         }
         let result = try await MessageIntake(backend: backend).accept(delivery)
         if let email = result.capturedEmail {
@@ -84,14 +95,14 @@ struct ChatVisitors: Sendable {
         if visitor.email != normalized || (name != nil && visitor.name != name) {
             let identified = ChatEvent.visitorIdentified(.init(
                 channelId: visitor.channel.id, visitorId: visitor.token.visitorId, email: normalized, name: name, at: Date()))
-            _ = try await backend.commit(AppendBatch([identified.proposed(to: ChatEvent.stream(visitor.token.visitorId), by: actor(visitor))]))
+            _ = try await backend.commit(AppendBatch([identified.proposed(to: ChatEvent.stream(visitor.token.visitorId), by: visitor.actor)]))
         }
         visitor.email = normalized
         visitor.name = name ?? visitor.name
         if let conversationId = try await conversationId(of: visitor) {
             try await backend.linkContact(
                 email: normalized, name: visitor.name, to: conversationId, visitor: visitor.visitor, channelId: visitor.channel.id,
-                by: actor(visitor))
+                by: visitor.actor)
         }
     }
 
@@ -100,9 +111,7 @@ struct ChatVisitors: Sendable {
         let registered = ChatEvent.visitorRegistered(.init(
             channelId: visitor.channel.id, visitorId: visitor.token.visitorId, secretHash: visitor.token.secretHash, at: Date()))
         let stream = ChatEvent.stream(visitor.token.visitorId)
-        _ = try await backend.commit(AppendBatch([registered.proposed(to: stream, by: actor(visitor))], expectations: [stream: .noStream]))
+        _ = try await backend.commit(AppendBatch([registered.proposed(to: stream, by: visitor.actor)], expectations: [stream: .noStream]))
         visitor.registered = true
     }
-
-    private func actor(_ visitor: ChatVisitor) -> ActorRef { ActorRef(kind: .contact, id: visitor.token.visitorId) }
 }
