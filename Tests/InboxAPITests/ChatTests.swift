@@ -83,6 +83,9 @@ import Testing
                 }
                 let contactId = try #require(detail["contactId"] as? String)
                 #expect(try await api.call(.get, "contacts/\(contactId)", token: o.anaToken)["email"] as? String == "carla@example.com")
+                // The email is the visitor's from now on: their next conversations start with it.
+                let identified = try await api.call(.get, "audit?type=chat.visitor_identified.v1", token: APIHarness.adminToken).items
+                #expect((identified.first?["payload"] as? [String: Any])?["email"] as? String == "carla@example.com")
 
                 // Ana's reply reaches the visitor live, with her name.
                 let reply = try await api.call(.post, "conversations/\(conversationId)/messages", token: o.anaToken, json: ["text": "Hi Carla, Ana here."])

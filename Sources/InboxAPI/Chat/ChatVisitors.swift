@@ -78,10 +78,8 @@ struct ChatVisitors: Sendable {
             delivery.dedupeStream = ChannelEvent.messageStream(channelId: visitor.channel.id, externalMessageId: externalMessageId)
         }
         let result = try await MessageIntake(backend: backend).accept(delivery)
-        if let email = result.capturedEmail {
-            visitor.email = email
-            try await identify(email: email, name: nil, visitor: &visitor)
-        }
+        // `identify` records the email on the visitor (it appends only when the email is new to them).
+        if let email = result.capturedEmail { try await identify(email: email, name: nil, visitor: &visitor) }
         return result
     }
 
