@@ -29,8 +29,14 @@ struct ReportRoutes {
         case "inbox": keys = { [$0.inboxId] }
         case "channel": keys = { [$0.channelType] }
         case "team":
+            // Each user's teams, once: the grouping asks for every fact.
             let teams = try backend.read { txn in try backend.views.directory.teams(in: txn) }
-            keys = { fact in fact.userId.map { user in teams.filter { $0.memberIds.contains(user) }.map(\.id) } ?? [] }
+            var teamsOfUser: [String: [String]] = [:]
+            for team in teams {
+                for member in Set(team.memberIds) { teamsOfUser[member, default: []].append(team.id) }
+            }
+            let lookup = teamsOfUser
+            keys = { fact in fact.userId.flatMap { lookup[$0] } ?? [] }
         default:
             throw APIError.badRequest("'groupBy' must be day, inbox, channel or team.", code: "invalid_query")
         }
