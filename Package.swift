@@ -45,6 +45,7 @@ let package = Package(
                 "InboxCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,7 +100,8 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "InboxCore", "EventLog", "LMDB", "InboxAPI", "EmailChannel", "Projections",
+                "InboxCore", "EventLog", "LMDB", "InboxAPI", "EmailChannel", "Projections", "PostgresEventLog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -111,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "MessengerChannel",
+                "MessengerChannel", "PostgresEventLog",
                 "InboxAPI", "InboxCore", "Bench", "EmailChannel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,9 +157,10 @@ let package = Package(
         .testTarget(
             name: "InboxAPITests",
             dependencies: [
-                "InboxAPI", "TestSupport",
+                "InboxAPI", "TestSupport", "PostgresEventLog",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

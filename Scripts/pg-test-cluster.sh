@@ -5,6 +5,8 @@
 #   Scripts/pg-test-cluster.sh start [DIR]   create (if needed) and start the cluster in DIR, print its URL
 #   Scripts/pg-test-cluster.sh url [DIR]     print the URL of the running cluster in DIR
 #   Scripts/pg-test-cluster.sh restart [DIR] kill the server as a crash would, then start it again on its port
+#   Scripts/pg-test-cluster.sh kill [DIR]    kill the server as a crash would, keeping its data and port
+#   Scripts/pg-test-cluster.sh resume [DIR]  start a killed server again on its port
 #   Scripts/pg-test-cluster.sh stop [DIR]    stop the cluster and remove DIR
 #
 # DIR defaults to $TMPDIR/switchboard-pg-cluster. With PG_TEST_CLUSTER_WATCH_PID set, `start` also leaves a
@@ -52,18 +54,32 @@ start() {
   fi
   local port
   port=$(free_port)
-  # The socket goes in DIR too, so the cluster needs nothing outside it.
-  if ! as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400" start >/dev/null; then
-    cat "$dir/server.log" >&2 || true
-    exit 1
-  fi
+  launch "$port"
   echo "$port" | as_owner tee "$dir/port" >/dev/null
   if [ -n "${PG_TEST_CLUSTER_WATCH_PID:-}" ]; then
     nohup setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; "$2" stop "$3"' \
       watchdog "$PG_TEST_CLUSTER_WATCH_PID" "$script" "$dir" </dev/null >/dev/null 2>&1 &
   fi
   url
+}
+
+launch() {
+  # The socket goes in DIR too, so the cluster needs nothing outside it.
+  if ! as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-p $1 -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400" start >/dev/null; then
+    cat "$dir/server.log" >&2 || true
+    exit 1
+  fi
+}
+
+kill_server() {
+  running || { echo "pg-test-cluster: no running cluster in $dir" >&2; exit 1; }
+  as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 60 stop >/dev/null
+}
+
+resume() {
+  [ -f "$dir/port" ] || { echo "pg-test-cluster: no cluster in $dir" >&2; exit 1; }
+  running || launch "$(cat "$dir/port")"
 }
 
 restart() {
@@ -83,7 +99,9 @@ stop() {
 case "$command" in
   start) start ;;
   restart) restart ;;
+  kill) kill_server ;;
+  resume) resume ;;
   stop) stop ;;
   url) url ;;
-  *) echo "usage: $0 start|url|restart|stop [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|url|restart|kill|resume|stop [DIR]" >&2; exit 2 ;;
 esac

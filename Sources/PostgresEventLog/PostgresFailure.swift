@@ -1,4 +1,6 @@
 import InboxCore
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// Turns what postgres-nio throws into the log's `EventLogError`, with a message a person can act on.
@@ -7,7 +9,33 @@ import PostgresNIO
 enum PostgresFailure {
     static func eventLogError(_ error: any Error, during operation: String) -> EventLogError {
         if let error = error as? EventLogError { return error }
+        if isUnreachable(error) {
+            return .unavailable("PostgreSQL \(operation) failed: \(describe(error)); nothing was written, or an append may be retried with the same event ids")
+        }
         return .storage("PostgreSQL \(operation) failed: \(describe(error))")
+    }
+
+    /// Whether the database could not be reached or went away (restarting, shutting down, out of connections,
+    /// the network), as opposed to refusing what was asked: the first is worth retrying later.
+    static func isUnreachable(_ error: any Error) -> Bool {
+        switch error {
+        case let error as PostgresTransactionError:
+            return (error.beginError ?? error.closureError ?? error.commitError).map(isUnreachable) ?? false
+        case let error as PSQLError:
+            if let sqlState = error.serverInfo?[.sqlState] {
+                // 08: connection exception; 53: insufficient resources; 57P: shutting down or starting up.
+                return sqlState.hasPrefix("08") || sqlState.hasPrefix("53") || sqlState.hasPrefix("57P")
+            }
+            // queryCancelled: a connection request abandoned at the deadline.
+            return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .queryCancelled]
+                .contains(error.code)
+        case is PostgresDeadlineExceeded, is IOError, is ChannelError, is NIOConnectionError:
+            return true
+        default:
+            // The pool's own error (its circuit breaker: no connection for a long while) comes from a module
+            // postgres-nio does not publish.
+            return String(reflecting: type(of: error)).hasSuffix(".ConnectionPoolError")
+        }
     }
 
     static func describe(_ error: any Error) -> String {
@@ -25,6 +53,8 @@ enum PostgresFailure {
                 return "\(error.code): \(describe(underlying))"
             }
             return "\(error.code)"
+        case let error as PostgresDeadlineExceeded:
+            return error.description
         default:
             // ConnectionPoolError and NIO's socket errors describe themselves well enough.
             return String(describing: error)
@@ -38,4 +68,11 @@ enum PostgresFailure {
         }
         return (error as? PSQLError)?.serverInfo != nil
     }
+}
+
+/// PostgreSQL did not answer in time: the operation was abandoned (its connection closed, so a transaction in
+/// flight rolls back unless its commit had already reached the server).
+struct PostgresDeadlineExceeded: Error, CustomStringConvertible {
+    let timeout: Duration
+    var description: String { "no answer within \(timeout)" }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import InboxCore
 import Logging
+import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -30,15 +31,23 @@ final class PostgresGroupCommitWriter: Sendable {
 
     private let client: PostgresClient
     private let notifier: CommitNotifier
+    private let operations: BoundedOperations
     private let maxEventsPerCommit: Int
+    /// How long one group's transaction may take before its appends fail as unavailable.
+    private let timeout: Duration
     private let logger: Logger
     private let state = Mutex(State())
     /// Rung when work is queued or the writer should stop; holds at most one ring.
     private let doorbell: AsyncStream<Void>
     private let ring: AsyncStream<Void>.Continuation
 
-    init(client: PostgresClient, notifier: CommitNotifier, maxEventsPerCommit: Int, logger: Logger) {
+    init(
+        client: PostgresClient, notifier: CommitNotifier, operations: BoundedOperations, maxEventsPerCommit: Int,
+        timeout: Duration, logger: Logger
+    ) {
         self.client = client
+        self.operations = operations
+        self.timeout = timeout
         self.notifier = notifier
         self.maxEventsPerCommit = max(1, maxEventsPerCommit)
         self.logger = logger
@@ -107,22 +116,22 @@ final class PostgresGroupCommitWriter: Sendable {
         var outcomes: [Outcome]
         do {
             outcomes = try await writeInOneTransaction(group.map(\.batch))
-        } catch {
-            if group.count > 1 {
-                logger.warning(
-                    "Event log group commit failed; retrying each append alone",
-                    metadata: ["error": "\(PostgresFailure.describe(error))", "eventlog.appends": "\(group.count)"])
-            }
+        } catch where group.count > 1 && !PostgresFailure.isUnreachable(error) {
+            logger.warning(
+                "Event log group commit failed; retrying each append alone",
+                metadata: ["error": "\(PostgresFailure.describe(error))", "eventlog.appends": "\(group.count)"])
             // Retrying is safe even when the failed commit did land: event ids make the retry answer the original.
             outcomes = []
             for pending in group {
                 do {
                     outcomes += try await writeInOneTransaction([pending.batch])
                 } catch {
-                    logger.error("Event log append failed", metadata: ["error": "\(PostgresFailure.describe(error))"])
-                    outcomes.append(.failure(PostgresFailure.eventLogError(error, during: "append")))
+                    outcomes.append(failure(error))
                 }
             }
+        } catch {
+            // Out of reach: trying each append alone would only wait out the deadline once per append.
+            outcomes = Array(repeating: failure(error), count: group.count)
         }
         let newHead = outcomes.compactMap { try? $0.get() }.filter { !$0.deduplicated }.map(\.lastPosition).max()
         if let newHead { notifier.publish(head: newHead) }
@@ -131,43 +140,70 @@ final class PostgresGroupCommitWriter: Sendable {
         }
     }
 
+    private func failure(_ error: any Error) -> Outcome {
+        logger.error("Event log append failed", metadata: ["error": "\(PostgresFailure.describe(error))"])
+        return .failure(PostgresFailure.eventLogError(error, during: "append"))
+    }
+
     /// Plans and writes `batches` in one transaction. Refusals are outcomes; only database failures throw.
+    /// Bounded by `timeout`: past it the connection is closed, which rolls the transaction back unless its commit
+    /// had already reached the server (the caller is told the database is unavailable either way; a retry with the
+    /// same event ids is answered the original positions if it did land).
     private func writeInOneTransaction(_ batches: [AppendBatch]) async throws -> [Outcome] {
-        let logger = logger
-        return try await client.withTransaction(logger: logger) { connection in
-            // Held to commit: the next writer, on any node, reads the head only once this batch is visible.
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", logger: logger)
-            var view = try await CommittedView.load(for: batches, on: connection, logger: logger)
-            var outcomes: [Outcome] = []
-            var records: [RecordedEvent] = []
-            var blobs: [Blob] = []
-            for batch in batches {
-                do throws(EventLogError) {
-                    let plan = try AppendPlanner.plan(
-                        batch, head: view.head, now: view.now,
-                        streamVersion: { view.versions[$0] ?? 0 }, committedEvent: { view.committed[$0] })
-                    switch plan {
-                    case .alreadyAppended(let result):
-                        outcomes.append(.success(result))
-                    case .append(let planned):
-                        view.add(planned)
-                        records += planned
-                        blobs += batch.blobs
-                        outcomes.append(.success(AppendResult(events: planned.map(CommittedEvent.init), deduplicated: false)))
+        let (client, logger) = (client, logger)
+        return try await operations.perform(within: timeout) {
+            try await client.withConnection { connection in
+                try await withTaskCancellationHandler {
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let outcomes = try await Self.write(batches, on: connection, logger: logger)
+                        try await connection.query("COMMIT", logger: logger)
+                        return outcomes
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
                     }
-                } catch {
-                    outcomes.append(.failure(error))
+                } onCancel: {
+                    let closing: EventLoopFuture<Void> = connection.close()
+                    _ = closing
                 }
             }
-            if !records.isEmpty {
-                try await EventRows.insert(blobs, on: connection, logger: logger)
-                try await EventRows.insert(records, on: connection, logger: logger)
-                // Delivered to listeners on commit, in commit order.
-                try await connection.query(
-                    "SELECT pg_notify(\(Self.notificationChannel), \(String(view.head)))", logger: logger)
-            }
-            return outcomes
         }
+    }
+
+    private static func write(_ batches: [AppendBatch], on connection: PostgresConnection, logger: Logger) async throws -> [Outcome] {
+        // Held to commit: the next writer, on any node, reads the head only once this batch is visible.
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", logger: logger)
+        var view = try await CommittedView.load(for: batches, on: connection, logger: logger)
+        var outcomes: [Outcome] = []
+        var records: [RecordedEvent] = []
+        var blobs: [Blob] = []
+        for batch in batches {
+            do throws(EventLogError) {
+                let plan = try AppendPlanner.plan(
+                    batch, head: view.head, now: view.now,
+                    streamVersion: { view.versions[$0] ?? 0 }, committedEvent: { view.committed[$0] })
+                switch plan {
+                case .alreadyAppended(let result):
+                    outcomes.append(.success(result))
+                case .append(let planned):
+                    view.add(planned)
+                    records += planned
+                    blobs += batch.blobs
+                    outcomes.append(.success(AppendResult(events: planned.map(CommittedEvent.init), deduplicated: false)))
+                }
+            } catch {
+                outcomes.append(.failure(error))
+            }
+        }
+        if !records.isEmpty {
+            try await EventRows.insert(blobs, on: connection, logger: logger)
+            try await EventRows.insert(records, on: connection, logger: logger)
+            // Delivered to listeners on commit, in commit order.
+            try await connection.query(
+                "SELECT pg_notify(\(Self.notificationChannel), \(String(view.head)))", logger: logger)
+        }
+        return outcomes
     }
 }
 

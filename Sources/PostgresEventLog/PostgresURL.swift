@@ -39,6 +39,14 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         self.sslMode = sslMode
     }
 
+    /// The password from `PGPASSWORD` (as libpq takes it) when the URL gives none: secrets stay off command lines.
+    public func withPassword(from environment: [String: String]) -> PostgresURL {
+        guard password == nil, let given = environment["PGPASSWORD"], !given.isEmpty else { return self }
+        var copy = self
+        copy.password = given
+        return copy
+    }
+
     /// The same server and credentials, another database.
     public func with(database: String) -> PostgresURL {
         var copy = self

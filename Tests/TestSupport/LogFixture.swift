@@ -93,8 +93,11 @@ public final class LogFixture: @unchecked Sendable {  // Used by one test at a t
         configuration.maximumConnections = 6
         var logger = Logger(label: "switchboard.tests.eventlog")
         logger.logLevel = .error
-        return try await PostgresEventLog.open(
+        let log = try await PostgresEventLog.open(
             url: try await postgresURL().urlString, logger: logger, configuration: configuration)
+        // The fixture hands the log out open, so its background work runs beside the test until `close()`.
+        Task { await log.run() }
+        return log
     }
 }
 

@@ -163,3 +163,55 @@ private func stopClusterAtExit(_ directory: String) {
         process.waitUntilExit()
     }
 }
+
+/// A PostgreSQL cluster of one test's own, for tests that crash and restart the server (the shared one serves
+/// every other test at the same time).
+public final class PostgresTestCluster: Sendable {
+    public let directory: String
+    public let url: PostgresURL
+
+    private init(directory: String, url: PostgresURL) {
+        self.directory = directory
+        self.url = url
+    }
+
+    /// Starts a new cluster in a scratch directory (stopped by the script's watchdog should the tests crash).
+    public static func start() async throws -> PostgresTestCluster {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("switchboard-pg-own-\(UUID().uuidString.prefix(8))").path
+        let output: String
+        do {
+            output = try await runPostgresClusterScript(
+                ["start", directory], environment: ["PG_TEST_CLUSTER_WATCH_PID": "\(ProcessInfo.processInfo.processIdentifier)"])
+        } catch {
+            throw PostgresTestServerUnavailable(reason: "Scripts/pg-test-cluster.sh could not start a cluster: \(error)")
+        }
+        let line = output.split(separator: "\n").last.map(String.init) ?? ""
+        return PostgresTestCluster(directory: directory, url: try PostgresURL(line))
+    }
+
+    /// Kills the server as a crash would and starts it again on the same port.
+    public func restart() async throws {
+        _ = try await runPostgresClusterScript(["restart", directory])
+    }
+
+    /// Kills the server as a crash would, keeping its data and port, until `resume()`.
+    public func kill() async throws {
+        _ = try await runPostgresClusterScript(["kill", directory])
+    }
+
+    /// Starts the killed server again on its port.
+    public func resume() async throws {
+        _ = try await runPostgresClusterScript(["resume", directory])
+    }
+
+    /// Stops the server and removes its files, without waiting (for `defer`).
+    public func stopWhenDone() {
+        let process = Process()
+        process.executableURL = repositoryRoot.appendingPathComponent("Scripts/pg-test-cluster.sh")
+        process.arguments = ["stop", directory]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+    }
+}

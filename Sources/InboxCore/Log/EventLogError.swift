@@ -7,6 +7,7 @@ public struct EventLogError: Error, Sendable, Equatable, CustomStringConvertible
         case eventIdReused(UUID)
         case invalidBatch(String)
         case storage(String)
+        case unavailable(String)
         case closed
     }
 
@@ -26,12 +27,22 @@ public struct EventLogError: Error, Sendable, Equatable, CustomStringConvertible
     /// The storage failed; the text comes from the backend.
     public static func storage(_ reason: String) -> Self { Self(code: .storage(reason)) }
 
+    /// The storage cannot be reached right now (a database restarting or out of reach): the append may be tried
+    /// again, with the same event ids, once it is back. The text says what failed.
+    public static func unavailable(_ reason: String) -> Self { Self(code: .unavailable(reason)) }
+
     /// The log was closed.
     public static let closed = Self(code: .closed)
 
     /// True for a version conflict, the error a caller resolves by reloading and deciding again.
     public var isWrongExpectedVersion: Bool {
         if case .wrongExpectedVersion = code { return true }
+        return false
+    }
+
+    /// True when the storage could not be reached: worth retrying later, unlike every other failure.
+    public var isUnavailable: Bool {
+        if case .unavailable = code { return true }
         return false
     }
 
@@ -54,6 +65,7 @@ public struct EventLogError: Error, Sendable, Equatable, CustomStringConvertible
         case .eventIdReused(let id): "event id \(id) is already in the log in another append"
         case .invalidBatch(let reason): "invalid append: \(reason)"
         case .storage(let reason): "event log storage failed: \(reason)"
+        case .unavailable(let reason): "event log storage is unavailable: \(reason)"
         case .closed: "the event log is closed"
         }
     }
