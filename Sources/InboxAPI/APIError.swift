@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InboxCore
 import Logging
 
 /// An error answered with API.md's body: `{"error": {"code": "snake_case_code", "message": "human text"}}`.
@@ -69,6 +70,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as EventLogError {
+            if !error.isUnavailable { context.logger.error("Request failed", metadata: ["error": "\(error)"]) }
+            throw APIError.from(error)
         } catch let error as any HTTPResponseError {
             throw APIError(status: error.status, code: Self.code(for: error.status), message: Self.message(for: error))
         } catch {

@@ -107,6 +107,12 @@ extension APIError {
         if error.isWrongExpectedVersion {
             return .conflict("Someone else changed this at the same time; reload and try again.", code: "version_conflict")
         }
+        if error.isUnavailable {
+            return APIError(
+                status: .serviceUnavailable, code: "unavailable",
+                message: "The event log cannot be reached right now; nothing was written. Retry shortly (with the same Idempotency-Key).",
+                retryAfter: 1)
+        }
         return .internalError()
     }
 }

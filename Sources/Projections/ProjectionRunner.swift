@@ -13,6 +13,8 @@ public final class ProjectionRunner: Service {
     public struct Configuration: Sendable {
         /// The most events read and folded in one transaction.
         public var batchSize = 1024
+        /// How long the runner waits before reading again when the log is unavailable.
+        public var retryDelay: Duration = .milliseconds(500)
         public init() {}
     }
 
@@ -85,7 +87,7 @@ public final class ProjectionRunner: Service {
     private func follow() async throws {
         var next = projected.head + 1
         while !Task.isCancelled {
-            let events = try await log.read(from: next, maxCount: configuration.batchSize)
+            guard let events = try await nextBatch(from: next) else { continue }
             guard let last = events.last else {
                 do {
                     _ = try await log.waitForCommit(after: next - 1)
@@ -98,6 +100,21 @@ public final class ProjectionRunner: Service {
             }
             try fold(events)
             next = last.position + 1
+        }
+    }
+
+    /// The events from `position` on, or nil (after a pause) while the log is unavailable: a log on a database
+    /// that is restarting, while the views keep serving what they hold.
+    private func nextBatch(from position: UInt64) async throws -> [RecordedEvent]? {
+        do {
+            return try await log.read(from: position, maxCount: configuration.batchSize)
+        } catch {
+            guard let failure = error as? EventLogError, failure.isUnavailable else { throw error }
+            logger.warning(
+                "Event log unavailable; projections will retry",
+                metadata: ["error": "\(failure)", "projection.position": "\(position - 1)"])
+            try? await Task.sleep(for: configuration.retryDelay)
+            return nil
         }
     }
 
