@@ -40,6 +40,9 @@ public struct AppConfiguration: Sendable {
     /// Told the SMTP listener's port once it accepts connections.
     public var onSMTPListening: @Sendable (Int) async -> Void = { _ in }
 
+    /// How long a request with `Min-Log-Position` waits for this node's read models to reach it (then 503).
+    public var minLogPositionWait: Duration = .seconds(5)
+
     /// How webhook deliveries retry and give up.
     var webhooks = WebhookDispatcher.Configuration()
 

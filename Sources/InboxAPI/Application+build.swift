@@ -10,12 +10,27 @@ import NIOCore
 import Projections
 import ServiceLifecycle
 
-/// Builds the whole service: the log, its bootstrap, the read models and their runner, the routes. The
-/// executable and the tests both run this wiring.
+/// Builds the whole service on the embedded LMDB log under `configuration.dataDirectory`: the log, its bootstrap,
+/// the read models and their runner, the routes. The executable and the tests both run this wiring.
 public func buildApplication(
     configuration: AppConfiguration, logger: Logger = Logger(label: "switchboard")
 ) async throws -> some ApplicationProtocol {
     let log = try LMDBEventLog(path: configuration.logDirectory, logger: logger)
+    return try await wireApplication(configuration: configuration, log: log, closeLog: { await log.close() }, logger: logger)
+}
+
+/// Builds the whole service on a log its caller opened and closes (the PostgreSQL log shared by several nodes),
+/// with this node's read models in `configuration.viewsDirectory`.
+public func buildApplication(
+    configuration: AppConfiguration, sharedLog: any EventLog, logger: Logger = Logger(label: "switchboard")
+) async throws -> some ApplicationProtocol {
+    try await wireApplication(configuration: configuration, log: sharedLog, closeLog: nil, logger: logger)
+}
+
+/// `closeLog` closes the log on shutdown (after the servers and the runner have stopped), when this service owns it.
+private func wireApplication(
+    configuration: AppConfiguration, log: any EventLog, closeLog: (@Sendable () async -> Void)?, logger: Logger
+) async throws -> some ApplicationProtocol {
     let views: ReadModels
     let runner: ProjectionRunner
     let headAtStart: UInt64
@@ -25,7 +40,7 @@ public func buildApplication(
         runner = try ProjectionRunner(log: log, environment: views.environment, projections: views.projections, logger: logger)
         headAtStart = try await log.head()
     } catch {
-        await log.close()
+        await closeLog?()
         throw error
     }
 
@@ -33,7 +48,7 @@ public func buildApplication(
     let router = buildRouter(backend: backend, headAtStart: headAtStart)
     let webhooks = WebhookDispatcher(backend: backend, configuration: configuration.webhooks, logger: logger)
     // Shut down in reverse: the servers first, then deliveries, the runner, then the log and views.
-    var services: [any Service] = [EventLogService(log: log, views: views), runner, webhooks]
+    var services: [any Service] = [EventLogService(closeLog: closeLog, views: views), runner, webhooks]
     services.append(MessengerDeliveryService(
         backend: backend, api: MessengerSendAPI(configuration: configuration.messenger), policy: configuration.messengerDeliveryPolicy,
         logger: logger))
@@ -75,6 +90,7 @@ func buildRouter(backend: Backend, headAtStart: UInt64) -> Router<SwitchboardReq
     FormRoutes(backend: backend).register(on: router)
     let api = router.group("api/v1")
         .add(middleware: CatchUpMiddleware(runner: backend.runner, headAtStart: headAtStart))
+        .add(middleware: MinLogPositionMiddleware(runner: backend.runner, maximumWait: backend.configuration.minLogPositionWait))
         .add(middleware: AuthMiddleware(views: backend.views))
     if let limit = backend.configuration.rateLimit {
         api.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: limit)))

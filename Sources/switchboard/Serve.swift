@@ -5,17 +5,25 @@ import Hummingbird
 import InboxAPI
 import Logging
 import MessengerChannel
+import PostgresEventLog
 
-/// `switchboard serve`: runs the HTTP API on the embedded LMDB log until SIGTERM or SIGINT.
+/// `switchboard serve`: runs the HTTP API until SIGTERM or SIGINT, on the embedded LMDB log or, with `--log`, on
+/// a PostgreSQL log that several nodes share (each keeping its read models under its own `--data`).
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the service (LMDB under --data).",
+        abstract: "Run the service (LMDB under --data, or the log on PostgreSQL with --log).",
         discussion: """
+            With --log postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require] the event log \
+            lives in PostgreSQL and any number of nodes may share it; --data then holds this node's read models only. \
+            Its password is best given in PGPASSWORD rather than on the command line. \
+
             SWITCHBOARD_ADMIN_TOKEN registers that token for the first admin of an empty log. \
             SWITCHBOARD_SMTP_RELAY_PASSWORD is the relay's password (with --smtp-relay-user); secrets never go on the command line.
             """)
 
     @Option(help: "Directory of the embedded data.") var data = "./data"
+    @Option(help: "The shared event log, as postgres://user@host[:port]/database (default: LMDB under --data).")
+    var log: String?
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "HTTP port (0 picks a free one).") var port = 8080
     @Option(help: "Domain of the inboxes' fallback email addresses.") var mailDomain = "switchboard.localhost"
@@ -45,6 +53,13 @@ struct Serve: AsyncParsableCommand {
         guard let url = URL(string: messengerGraphUrl), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw ValidationError("--messenger-graph-url must be an http(s) URL, such as https://graph.facebook.com")
         }
+        if let log {
+            do {
+                _ = try PostgresURL(log)
+            } catch {
+                throw ValidationError("--log: \(error)")
+            }
+        }
         if let rateLimit, RateLimit(rateLimit) == nil {
             throw ValidationError("--rate-limit must be <requests>/<seconds>, both positive, such as 600/60")
         }
@@ -73,8 +88,17 @@ struct Serve: AsyncParsableCommand {
             configuration.smtpRelay = relay
         }
         configuration.messenger = MessengerSendAPI.Configuration(graphBaseURL: messengerGraphUrl, apiVersion: messengerApiVersion)
-        let app = try await buildApplication(configuration: configuration, logger: Logger(label: "switchboard"))
-        try await app.runService()
+        let logger = Logger(label: "switchboard")
+        guard let log else {
+            let app = try await buildApplication(configuration: configuration, logger: logger)
+            try await app.runService()
+            return
+        }
+        let target = try PostgresURL(log).withPassword(from: ProcessInfo.processInfo.environment)
+        try await PostgresEventLog.withLog(url: target.urlString, logger: logger) { sharedLog in
+            let app = try await buildApplication(configuration: configuration, sharedLog: sharedLog, logger: logger)
+            try await app.runService()
+        }
     }
 
     static func hostAndPort(_ text: String) -> (String, Int)? {
