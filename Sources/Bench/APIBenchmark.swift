@@ -72,14 +72,14 @@ public struct APIBenchmark: Sendable {
 
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(options))
         do {
-            let (catchUp, queries, inbound) = try await serve(configuration, client: client) { api, opened in
+            let (catchUp, queries, inbound) = try await Self.serve(configuration, client: client, logger: logger) { api, opened in
                 // Held until every projection has folded the prefilled log.
                 _ = try await api.send(.GET, "/users", expect: 200, timeout: .hours(2))
                 let catchUp = Measurement(events: prefill.events, elapsed: ContinuousClock.now - opened, commits: 0)
-                return (catchUp, try await self.queries(api, inboxId: prefill.inboxId), try await self.inbound(api, channelId: prefill.channelId))
+                return (catchUp, try await self.queries(api, inboxId: prefill.inboxId), try await Self.inbound(api, channelId: prefill.channelId, messages: options.messages, connections: options.connections))
             }
             // A restart on the same data: the read models are current, so only the log and views open.
-            let restart = try await serve(configuration, client: client) { api, opened in
+            let restart = try await Self.serve(configuration, client: client, logger: logger) { api, opened in
                 _ = try await api.send(.GET, "/users", expect: 200, timeout: .hours(2))
                 return ContinuousClock.now - opened
             }
@@ -96,17 +96,23 @@ public struct APIBenchmark: Sendable {
         }
     }
 
-    /// Opens the service on `configuration`'s data, runs `body` against it once it listens (given the instant
-    /// the opening began), then shuts it down gracefully.
-    private func serve<R: Sendable>(
-        _ configuration: AppConfiguration, client: HTTPClient,
+    /// Opens the service on `configuration`'s data (built by `build`: on its own LMDB log unless told otherwise),
+    /// runs `body` against it once it listens (given the instant the opening began), then shuts it down gracefully.
+    static func serve<R: Sendable>(
+        _ configuration: AppConfiguration, client: HTTPClient, logger: Logger,
+        build: ((AppConfiguration) async throws -> any Service)? = nil,
         _ body: (BenchClient, ContinuousClock.Instant) async throws -> R
     ) async throws -> R {
         var configuration = configuration
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         configuration.onServerRunning = { port in portContinuation.yield(port) }
         let opened = ContinuousClock.now
-        let app = try await buildApplication(configuration: configuration, logger: logger)
+        let app: any Service
+        if let build {
+            app = try await build(configuration)
+        } else {
+            app = try await buildApplication(configuration: configuration, logger: logger)
+        }
         let service = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
@@ -147,11 +153,11 @@ public struct APIBenchmark: Sendable {
     }
 
     /// New conversations through `POST /channels/{id}/messages` from `connections` connections at once.
-    private func inbound(_ api: BenchClient, channelId: String) async throws -> Latencies {
-        let perConnection = max(1, options.messages / options.connections)
+    static func inbound(_ api: BenchClient, channelId: String, messages: Int, connections: Int) async throws -> Latencies {
+        let perConnection = max(1, messages / connections)
         let start = ContinuousClock.now
         let samples = try await withThrowingTaskGroup(of: [Duration].self) { group in
-            for connection in 0..<options.connections {
+            for connection in 0..<connections {
                 group.addTask {
                     var samples: [Duration] = []
                     for index in 0..<perConnection {

@@ -90,8 +90,17 @@ public struct LogBenchmark: Sendable {
     private func appends(writers: Int, count: Int, sample: BenchSample, attempt: Int) async throws -> Measurement {
         let path = options.directory.appendingPathComponent("log-\(writers)-writers-\(attempt)").path
         let log = try LMDBEventLog(path: path, logger: logger)
+        let elapsed = try await Self.concurrentAppends(to: log, writers: writers, count: count, sample: sample)
+        let statistics = log.statistics
+        await log.close()
+        return Measurement(events: statistics.events, elapsed: elapsed, commits: statistics.commits)
+    }
+
+    /// How long `writers` tasks take to append `count` single events between them, each a new conversation
+    /// (expecting no stream) and each awaited before the next, as request handlers do.
+    static func concurrentAppends(to log: some EventLogWriter, writers: Int, count: Int, sample: BenchSample) async throws -> Duration {
         let perWriter = count / writers
-        let elapsed = try await ContinuousClock().measure {
+        return try await ContinuousClock().measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<writers {
                     group.addTask {
@@ -104,9 +113,6 @@ public struct LogBenchmark: Sendable {
                 try await group.waitForAll()
             }
         }
-        let statistics = log.statistics
-        await log.close()
-        return Measurement(events: statistics.events, elapsed: elapsed, commits: statistics.commits)
     }
 
     private func fill(path: String, count: Int, sample: BenchSample) async throws {

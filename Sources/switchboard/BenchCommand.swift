@@ -2,13 +2,14 @@ import ArgumentParser
 import Bench
 import Foundation
 import Logging
+import PostgresEventLog
 
 /// `switchboard bench`: the project's own benchmarks.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Switchboard against raw LMDB on this machine.",
-        subcommands: [LogBench.self, APIBench.self, SMTPBench.self, ReplayBench.self])
+        subcommands: [LogBench.self, APIBench.self, SMTPBench.self, ReplayBench.self, PostgresBench.self])
 
     /// What every benchmark starts from: a quiet logger and its scratch directory (`--dir`, or a fresh one).
     static func setUp(dir: String?) -> (Logger, URL) {
@@ -152,5 +153,45 @@ struct ReplayBench: AsyncParsableCommand {
         var options = ReplayBenchmark.Options(directory: directory)
         options.conversations = conversations
         print(try await ReplayBenchmark(options: options, logger: logger).run().markdown)
+    }
+}
+
+/// `switchboard bench postgres`: the PostgreSQL log beside the LMDB log and pgbench, on one server.
+struct PostgresBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postgres",
+        abstract: "Durable appends and inbound messages on the PostgreSQL log, beside the LMDB log and pgbench's INSERTs.",
+        discussion: "Scripts/bench-postgres.sh starts a throwaway server and runs this against it.")
+
+    @Option(help: "The server, as postgres://user@host[:port]/database; the user must be allowed to create databases.")
+    var url: String
+    @Option(help: "Events appended by each concurrent-writer run.") var events = 20_000
+    @Option(help: "Events appended by the single-writer run.") var singleWriterEvents = 1_000
+    @Option(help: "Inbound messages posted through the API on each log.") var messages = 5_000
+    @Option(help: "Concurrent connections posting inbound messages.") var connections = 64
+    @Option(help: "The pgbench executable.") var pgbench = "pgbench"
+    @Option(help: "Scratch directory (removed afterwards); defaults to a fresh temporary one.") var dir: String?
+
+    func validate() throws {
+        guard events > 0, singleWriterEvents > 0, messages > 0, connections > 0 else {
+            throw ValidationError("counts must be positive")
+        }
+        do {
+            _ = try PostgresURL(url)
+        } catch {
+            throw ValidationError("--url: \(error)")
+        }
+    }
+
+    func run() async throws {
+        let (logger, directory) = BenchCommand.setUp(dir: dir)
+        let target = try PostgresURL(url).withPassword(from: ProcessInfo.processInfo.environment)
+        var options = PostgresBenchmark.Options(url: target, directory: directory)
+        options.events = events
+        options.singleWriterEvents = singleWriterEvents
+        options.messages = messages
+        options.connections = connections
+        options.pgbench = pgbench
+        print(try await PostgresBenchmark(options: options, logger: logger).run().markdown)
     }
 }
