@@ -81,6 +81,14 @@ enum HistoryAPIWork {
         let chat = try await conversation(after: head, api)
         try await act(.post, "\(chat)/messages", "Ben", ["text": "Hi, Ben here."])
         try await act(.post, "\(chat)/close", "Ben")
+
+        if week == 2 {
+            // A team formed after the first captured instant: the reports as of then knew nothing of it.
+            tick()
+            let team = try await api.call(
+                .post, "teams", token: APIHarness.adminToken, json: ["name": "Night shift", "memberIds": [o.users["Ben"]!, o.users["Gus"]!]])
+            try succeeded(team, "a new team")
+        }
     }
 
     static func logHead(_ api: APIClient) async throws -> Int {

@@ -18,15 +18,6 @@ struct HistoryOrganisation: Sendable {
     var members: [String: [String]] = [:]
     var channels: [HistoryChannel] = []
 
-    /// The teams of each user, as the team grouping credits them.
-    var teamsOfUser: [String: [String]] {
-        var teamsOfUser: [String: [String]] = [:]
-        for (team, memberIds) in teams {
-            for member in memberIds { teamsOfUser[member, default: []].append(team) }
-        }
-        return teamsOfUser
-    }
-
     func channel(_ type: String, in inbox: String) -> HistoryChannel {
         channels.first { $0.type == type && $0.inboxId == inboxes[inbox] }!
     }

@@ -74,11 +74,16 @@ struct ReportRecomputation {
     }
 
     private(set) var measures: [Measure] = []
+    /// Every team with its members and when it was formed (a team's members are set when it is created).
+    private(set) var teams: [(id: String, members: [String], recordedAt: Date)] = []
 
     init(_ events: [RawEvent]) {
         var threads: [String: Thread] = [:]
         var found: [Measure] = []
         for event in events {
+            if event.type == "team.created.v1" {
+                teams.append((event.payload["teamId"] as! String, event.payload["memberIds"] as! [String], event.recordedAt))
+            }
             guard let id = event.conversationId else { continue }
             var thread = threads[id] ?? Thread()
             let payload = event.payload
@@ -199,9 +204,13 @@ struct ReportRecomputation {
         return rows
     }
 
-    /// Per group (`groupBy` day, inbox, channel or team; `teams` the teams of each user): `responseTimeFields`.
-    /// A group's conversations are those with a cycle opened, a reply or a close in it.
-    func responseTimes(_ scope: ReportScope, groupBy: String, teams: [String: [String]] = [:]) -> [String: [Double?]] {
+    /// Per group (`groupBy` day, inbox, channel, or team: the teams the credited user was in as of the scope's
+    /// instant): `responseTimeFields`. A group's conversations are those with a cycle opened, a reply or a close in it.
+    func responseTimes(_ scope: ReportScope, groupBy: String) -> [String: [Double?]] {
+        var teamsOfUser: [String: [String]] = [:]
+        for team in teams where scope.asOf.map({ team.recordedAt <= $0 }) ?? true {
+            for member in team.members { teamsOfUser[member, default: []].append(team.id) }
+        }
         struct Group { var conversations = Set<String>(), firsts: [Double] = [], responses: [Double] = [], closes: [Double] = [] }
         var groups: [String: Group] = [:]
         for measure in scoped(scope) where [.cycleOpened, .reply, .firstResponse, .close].contains(measure.kind) {
@@ -210,7 +219,7 @@ struct ReportRecomputation {
             case "day": keys = [String(Timestamps.format(measure.at).prefix(10))]
             case "inbox": keys = [measure.inbox]
             case "channel": keys = [measure.channelType]
-            default: keys = measure.user.map { teams[$0] ?? [] } ?? []
+            default: keys = measure.user.map { teamsOfUser[$0] ?? [] } ?? []
             }
             for key in keys {
                 groups[key, default: Group()].conversations.insert(measure.conversation)
