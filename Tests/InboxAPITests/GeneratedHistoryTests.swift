@@ -178,6 +178,9 @@ import TestSupport
         #expect(kinds[.botSession, default: 0] > 300 && kinds[.handoff, default: 0] > 200)
         #expect(kinds[.botResolution, default: 0] > 100 && kinds[.emailCapture, default: 0] > 100)
         #expect(writer.skipped < Self.conversations / 10, "few steps were moot")
+        // Each stop cut a Messenger delivery short (the Graph API here never answers): that is no attempt.
+        let cutShort = events.filter { $0.type.hasPrefix("delivery.") && ($0.payload["reason"] as? String)?.contains("CancellationError") == true }
+        #expect(cutShort.isEmpty, "a stop recorded \(cutShort.count) delivery failures")
 
         #expect(recomputed.teams.count == 4, "three teams, and one formed in the second week")
         for query in queries {
