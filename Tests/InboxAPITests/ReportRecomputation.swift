@@ -110,7 +110,8 @@ struct ReportRecomputation {
                     thread.firstResponded = false
                     measure(.cycleOpened, at: at)
                 }
-                if !thread.botHandling, thread.waitingSince == nil { thread.waitingSince = at }
+                // The earliest unanswered message by its time: a late email can be older than one already waiting.
+                if !thread.botHandling { thread.waitingSince = min(thread.waitingSince ?? at, at) }
             case "conversation.bot_session_started.v1":
                 // The bot answers the message that opened the session and those after it.
                 thread.botHandling = true
