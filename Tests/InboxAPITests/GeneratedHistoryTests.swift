@@ -184,6 +184,8 @@ import TestSupport
         #expect(kinds[.botSession, default: 0] > 300 && kinds[.handoff, default: 0] > 200)
         #expect(kinds[.botResolution, default: 0] > 100 && kinds[.emailCapture, default: 0] > 100)
         #expect(writer.skipped < Self.conversations / 10, "few steps were moot")
+        #expect(events.filter { $0.type == "conversation.filtered.v1" }.count > 20, "the filters caught some mail")
+        #expect(events.filter { $0.type == "conversation.assigned.v1" && !($0.payload["assigneeId"] is String) }.count > 20, "some were unassigned")
         // Each stop cut a Messenger delivery short (the Graph API here never answers): that is no attempt.
         let cutShort = events.filter { $0.type.hasPrefix("delivery.") && ($0.payload["reason"] as? String)?.contains("CancellationError") == true }
         #expect(cutShort.isEmpty, "a stop recorded \(cutShort.count) delivery failures")

@@ -33,7 +33,10 @@ enum HistoryStep: Sendable {
     /// `sentAtShift`: the channel's send time relative to receipt (negative: earlier; positive: a sender's clock
     /// in the future, which the reports must ignore).
     case inbound(text: String, sentAtShift: Int?)
-    case assign(to: String, by: String)
+    /// An email the inbox's filters catch (its sender's domain is blocked): kept, never a cycle.
+    case filteredInbound(text: String)
+    /// To a user, or nobody (nil).
+    case assign(to: String?, by: String)
     case reply(by: String)
     case comment(by: String)
     case close(by: String)
@@ -133,6 +136,14 @@ struct HistoryGenerator {
                 after(0, .inbound(text: "My parcel arrived damaged", sentAtShift: nil))
                 after(between(10...200), .inbound(text: "I'd rather not say", sentAtShift: nil))
             }
+        } else if channel.type == "email", chance(5) {
+            after(0, .filteredInbound(text: "Limited offer, today only"))
+            guard chance(50) else { return steps }
+            // Someone finds it was no spam: reopened and answered; the sender's next message opens a cycle.
+            let team = members[channel.inboxId] ?? []
+            let rescuer = team[Int.random(in: 0..<team.count, using: &random)]
+            after(between(3_600...Self.day), .reopen(by: rescuer))
+            after(between(60...3_600), .reply(by: rescuer))
         } else {
             after(0, .inbound(text: "Where is my order?", sentAtShift: sentAtShift(channel)))
         }
@@ -172,6 +183,9 @@ struct HistoryGenerator {
             let other = anyone()
             after(between(60...3_600), .assign(to: other, by: anyone()))
             assignee = other
+        } else if assignee != nil, chance(4) {
+            after(between(60...3_600), .assign(to: nil, by: anyone()))
+            assignee = nil
         }
         guard chance(85) else { return }
         after(between(600...2 * Self.day), .close(by: assignee ?? anyone()))

@@ -80,6 +80,10 @@ struct HistoryOrganisation: Sendable {
             ["name": "message", "label": "How can we help?", "required": true],
         ]
         try await channel("Support", ["type": "email", "address": "support@acme.test"])
+        let filters = try await api.call(
+            .put, "inboxes/\(o.inboxes["Support"]!)/email-filters", token: admin,
+            json: ["blockedSenders": [String](), "blockedDomains": ["spam.example"], "dropAutoReplies": true])
+        try #require(filters.status == .ok, "\(String(decoding: filters.body, as: UTF8.self))")
         try await channel("Support", ["type": "chat", "name": "Support chat", "bot": botJSON(supportBot)], bot: supportBot)
         try await channel("Support", [
             "type": "messenger", "pageId": MessengerTests.pageId, "pageAccessToken": "EAAB-page-token", "appSecret": MessengerTests.appSecret,

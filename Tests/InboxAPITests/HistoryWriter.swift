@@ -20,7 +20,7 @@ struct HistoryWriter {
     mutating func perform(_ scheduled: ScheduledStep, at date: Date, on log: any EventLog) async throws {
         let channel = scheduled.channel
         var tracked = conversations[scheduled.conversation] ?? Tracked(
-            id: Identifiers.make(at: date), channel: channel, visitor: Self.visitor(scheduled.conversation, channel))
+            id: Identifiers.make(at: date), channel: channel, visitor: Self.visitor(scheduled, channel))
         let stream = ConversationEvent.stream(tracked.id)
         let before = tracked.state
         var proposed: [ProposedEvent] = []
@@ -30,6 +30,13 @@ struct HistoryWriter {
             tracked.state = events.reduce(tracked.state, Conversation.evolve)
         }
         switch scheduled.step {
+        case .filteredInbound(let text):
+            let inbound = Conversation.Inbound(
+                conversationId: tracked.id, messageId: Identifiers.make(at: date),
+                origin: .init(inboxId: channel.inboxId, channelId: channel.id, channelType: channel.type, contactId: nil),
+                from: tracked.visitor, text: text, html: nil, subject: "Offer", sentAt: date, receivedAt: date, externalMessageId: nil,
+                filteredBecause: .blockedDomain)
+            try decide(.receive(inbound), by: ActorRef(kind: .contact, id: tracked.visitor.email!))
         case .inbound(let text, let shift):
             let inbound = Conversation.Inbound(
                 conversationId: tracked.id, messageId: Identifiers.make(at: date),
@@ -65,7 +72,7 @@ struct HistoryWriter {
             guard tracked.state.status == .open else { skipped += 1; return }
             try decide(.close, by: Self.user(userId))
         case .reopen(let userId):
-            guard tracked.state.status == .closed else { skipped += 1; return }
+            guard tracked.state.status == .closed || tracked.state.status == .filtered else { skipped += 1; return }
             try decide(.reopen, by: Self.user(userId))
         }
         conversations[scheduled.conversation] = tracked
@@ -75,9 +82,12 @@ struct HistoryWriter {
 
     static func user(_ id: String) -> ActorRef { ActorRef(kind: .user, id: id) }
 
-    /// Who writes on each channel: an email address, a chat visitor, a Messenger sender, a form's sender.
-    static func visitor(_ conversation: Int, _ channel: HistoryChannel) -> Visitor {
-        switch channel.type {
+    /// Who writes on each channel: an email address (one of a blocked domain for mail the filters catch), a chat
+    /// visitor, a Messenger sender, a form's sender.
+    static func visitor(_ first: ScheduledStep, _ channel: HistoryChannel) -> Visitor {
+        let conversation = first.conversation
+        if case .filteredInbound = first.step { return Visitor(email: "promo\(conversation)@spam.example") }
+        return switch channel.type {
         case "email", "form": Visitor(email: "customer\(conversation % 700)@example.com", name: "Customer \(conversation % 700)")
         case "messenger": Visitor(externalId: "psid-\(conversation)")
         case "chat": Visitor(externalId: "visitor-\(conversation)")
