@@ -103,6 +103,8 @@ struct HistoryGenerator {
         }
     }
 
+    /// When the channel says a message was sent, relative to its receipt: an email's Date header (now and then from
+    /// a sender's clock that runs ahead), Messenger's timestamp, sometimes an integration's `sentAt`.
     private mutating func sentAtShift(_ channel: HistoryChannel) -> Int? {
         switch channel.type {
         case "email": chance(4) ? between(60...7_200) : -between(0...600)
