@@ -18,6 +18,7 @@ final class GroupCommitWriter: @unchecked Sendable {  // Mutable state is guarde
     private let databases: LogDatabases
     private let notifier: CommitNotifier
     private let maxEventsPerCommit: Int
+    private let now: @Sendable () -> Date
     private let logger: Logger
 
     private let condition = NSCondition()
@@ -31,13 +32,14 @@ final class GroupCommitWriter: @unchecked Sendable {  // Mutable state is guarde
 
     init(
         environment: Environment, databases: LogDatabases, head: UInt64, notifier: CommitNotifier,
-        maxEventsPerCommit: Int, logger: Logger
+        maxEventsPerCommit: Int, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.environment = environment
         self.databases = databases
         self.head = head
         self.notifier = notifier
         self.maxEventsPerCommit = max(1, maxEventsPerCommit)
+        self.now = now
         self.logger = logger
         let thread = Thread { [self] in run() }
         thread.name = "switchboard.log-writer"
@@ -103,7 +105,7 @@ final class GroupCommitWriter: @unchecked Sendable {  // Mutable state is guarde
     }
 
     private func commit(_ group: [Pending]) {
-        let now = Date()
+        let now = self.now()
         var outcomes: [Outcome] = []
         var newHead = head
         var written = 0

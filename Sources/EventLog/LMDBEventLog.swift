@@ -16,6 +16,8 @@ public final class LMDBEventLog: EventLog {
         public var environment = Environment.Configuration()
         /// The most events one group commit takes; the rest wait for the next one.
         public var maxEventsPerCommit = 8192
+        /// Stamps each commit's `recordedAt` (inject a clock to make tests deterministic).
+        public var now: @Sendable () -> Date = { Date() }
 
         public init(path: String) {
             self.path = path
@@ -51,7 +53,7 @@ public final class LMDBEventLog: EventLog {
         notifier = CommitNotifier(head: head)
         writer = GroupCommitWriter(
             environment: environment, databases: databases, head: head, notifier: notifier,
-            maxEventsPerCommit: configuration.maxEventsPerCommit, logger: logger)
+            maxEventsPerCommit: configuration.maxEventsPerCommit, now: configuration.now, logger: logger)
         if environment.staleReadersCleared > 0 {
             logger.notice(
                 "Cleared stale LMDB readers", metadata: ["lmdb.stale_readers": "\(environment.staleReadersCleared)"])

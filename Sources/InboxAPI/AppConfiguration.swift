@@ -49,6 +49,10 @@ public struct AppConfiguration: Sendable {
     /// Told the port the HTTP server bound once it accepts connections (useful with `port` 0).
     public var onServerRunning: @Sendable (Int) async -> Void = { _ in }
 
+    /// The service's clock: it stamps the log's `recordedAt` and the times the service records (messages received,
+    /// replies, comments, the bot's answers). Rate limits and delivery retries keep to the real clock.
+    public var now: @Sendable () -> Date = { Date() }
+
     public init() {}
 
     /// The read models' directory: derived from the log, rebuilt from it when removed.

@@ -15,7 +15,9 @@ import ServiceLifecycle
 public func buildApplication(
     configuration: AppConfiguration, logger: Logger = Logger(label: "switchboard")
 ) async throws -> some ApplicationProtocol {
-    let log = try LMDBEventLog(path: configuration.logDirectory, logger: logger)
+    var logConfiguration = LMDBEventLog.Configuration(path: configuration.logDirectory)
+    logConfiguration.now = configuration.now
+    let log = try LMDBEventLog(configuration: logConfiguration, logger: logger)
     return try await wireApplication(configuration: configuration, log: log, closeLog: { await log.close() }, logger: logger)
 }
 

@@ -28,7 +28,7 @@ extension Backend {
                     batch = try Contacts.link(contactId: existing, to: origin, unclaimed: unclaimed, by: actor)
                 } else {
                     let contact = Contacts.NewContact(
-                        contactId: Identifiers.make(), email: email, name: name, phone: nil, company: nil, createdAt: Date())
+                        contactId: Identifiers.make(), email: email, name: name, phone: nil, company: nil, createdAt: now())
                     batch = try Contacts.create(contact, from: origin, by: actor)
                 }
             } catch {

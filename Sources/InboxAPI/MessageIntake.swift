@@ -101,7 +101,7 @@ struct MessageIntake: Sendable {
             conversationId: conversationId, messageId: messageId,
             origin: .init(inboxId: channel.inboxId, channelId: channel.id, channelType: channel.type, contactId: contactId),
             from: delivery.visitor, text: delivery.text, html: delivery.html, subject: delivery.subject,
-            sentAt: delivery.sentAt, receivedAt: Date(), externalMessageId: delivery.externalMessageId,
+            sentAt: delivery.sentAt, receivedAt: backend.now(), externalMessageId: delivery.externalMessageId,
             attachments: delivery.attachments, email: delivery.email, filteredBecause: delivery.filteredBecause)
         let decided: [ConversationEvent]
         do {
@@ -153,7 +153,7 @@ struct MessageIntake: Sendable {
         let opensCycle = !state.exists || state.status == .closed
         let turn = ChatBot.Turn(
             conversationId: conversationId, channelId: delivery.channel.id, text: delivery.text,
-            visitorEmailKnown: delivery.visitor.email != nil || after.contactId != nil, at: Date(),
+            visitorEmailKnown: delivery.visitor.email != nil || after.contactId != nil, at: backend.now(),
             messageIds: (0..<4).map { _ in Identifiers.make() })
         return ChatBot.respond(config: config, state: after, startsSession: opensCycle, turn: turn)
     }

@@ -55,6 +55,8 @@ struct OutboxDelivery<Sender: ReplySender>: Sendable {
         let attempt = entry.attempts + 1
         let found = try await reply(entry)
         let outcome = await sender.send(entry, reply: found?.0, attempt: attempt)
+        // A stop cut the try short (its request was cancelled): no attempt to record; the reply goes on the next start.
+        if Task.isCancelled, !outcome.isSent { return }
         var metadata: Logger.Metadata = [
             "channel.type": "\(sender.channelType)", "reply.message": "\(entry.messageId)", "reply.attempt": "\(attempt)",
         ]
@@ -89,6 +91,12 @@ struct OutboxDelivery<Sender: ReplySender>: Sendable {
 }
 
 extension DeliveryEvent {
+    /// The reply reached its channel.
+    var isSent: Bool {
+        if case .sent = self { return true }
+        return false
+    }
+
     /// A reply the log does not hold cannot be sent.
     static func missingReply(_ entry: OutboxEntry, attempt: Int) -> DeliveryEvent {
         .failed(.init(

@@ -12,6 +12,9 @@ struct Backend: Sendable {
     let views: ReadModels
     let configuration: AppConfiguration
 
+    /// The time of something happening now, by the service's clock.
+    func now() -> Date { configuration.now() }
+
     /// Appends `batch` and returns once every read model reflects it (API.md's read-your-writes), with the
     /// position of its last event for `Log-Position`.
     func commit(_ batch: AppendBatch) async throws(EventLogError) -> UInt64 {

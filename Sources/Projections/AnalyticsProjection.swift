@@ -7,7 +7,8 @@ import LMDB
 /// event they came from, so that a report as of any instant reads the facts up to the position of that instant.
 public final class AnalyticsProjection: Projection {
     public let name = "analytics"
-    public let version: UInt32 = 1
+    /// 2: a reply's response time runs from the earliest unanswered message by its time, not the first to arrive.
+    public let version: UInt32 = 2
 
     /// Conversation id -> its `ConversationClock`.
     let clocks: Database

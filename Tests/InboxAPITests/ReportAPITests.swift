@@ -39,7 +39,7 @@ import TestSupport
                 let sent = (payload["sentAt"] as? String).flatMap(Timestamps.parse)
                 let at = sent.map { $0 <= received ? $0 : received } ?? received
                 if !clock.open { clock = Clock(open: true, cycleStart: at, answered: false, waiting: nil) }
-                if clock.waiting == nil { clock.waiting = at }
+                clock.waiting = min(clock.waiting ?? at, at)
             case "conversation.reply_posted.v1":
                 let author = payload["authorId"] as! String
                 let at = Timestamps.parse(payload["postedAt"] as! String)!

@@ -54,6 +54,20 @@ import Testing
         #expect(agents[1].avgFirstResponseSeconds == nil && agents[1].avgResponseSeconds == 60)
     }
 
+    @Test func aResponseIsTimedFromTheEarliestUnansweredMessageByItsTime() throws {
+        var clock = ConversationClock()
+        var facts: [AnalyticsFact] = []
+        facts += clock.facts(try event(.started, #"{"conversationId":"c1","inboxId":"i1","channelId":"ch","channelType":"email","visitor":{}}"#), actor: contact, recordedAt: t0)
+        facts += clock.facts(try message("m1", at: 100), actor: contact, recordedAt: t0 + 100)
+        // Delayed on its way: sent before m1, received after it.
+        let late = #"{"conversationId":"c1","messageId":"m2","text":"hi","from":{},"sentAt":"\#(Timestamps.format(t0 + 40))","receivedAt":"\#(Timestamps.format(t0 + 200))"}"#
+        facts += clock.facts(try event(.messageReceived, late), actor: contact, recordedAt: t0 + 200)
+        facts += clock.facts(try reply(at: 300), actor: ana, recordedAt: t0 + 300)
+        #expect(facts.filter { $0.kind == .reply }.map(\.seconds) == [260])
+        // The cycle is the one m1 opened.
+        #expect(facts.filter { $0.kind == .firstResponse }.map(\.seconds) == [200])
+    }
+
     @Test func aBotHandledConversationIsTimedFromItsHandoff() throws {
         var clock = ConversationClock()
         var facts: [AnalyticsFact] = []

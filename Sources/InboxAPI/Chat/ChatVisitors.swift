@@ -92,7 +92,7 @@ struct ChatVisitors: Sendable {
         try await register(&visitor)
         if visitor.email != normalized || (name != nil && visitor.name != name) {
             let identified = ChatEvent.visitorIdentified(.init(
-                channelId: visitor.channel.id, visitorId: visitor.token.visitorId, email: normalized, name: name, at: Date()))
+                channelId: visitor.channel.id, visitorId: visitor.token.visitorId, email: normalized, name: name, at: backend.now()))
             _ = try await backend.commit(AppendBatch([identified.proposed(to: ChatEvent.stream(visitor.token.visitorId), by: visitor.actor)]))
         }
         visitor.email = normalized
@@ -107,7 +107,7 @@ struct ChatVisitors: Sendable {
     private func register(_ visitor: inout ChatVisitor) async throws {
         guard !visitor.registered else { return }
         let registered = ChatEvent.visitorRegistered(.init(
-            channelId: visitor.channel.id, visitorId: visitor.token.visitorId, secretHash: visitor.token.secretHash, at: Date()))
+            channelId: visitor.channel.id, visitorId: visitor.token.visitorId, secretHash: visitor.token.secretHash, at: backend.now()))
         let stream = ChatEvent.stream(visitor.token.visitorId)
         _ = try await backend.commit(AppendBatch([registered.proposed(to: stream, by: visitor.actor)], expectations: [stream: .noStream]))
         visitor.registered = true

@@ -38,7 +38,7 @@ struct ContactRoutes {
         return try await idempotency.run(request, context: context, caller: caller, body: body.bytes) {
             let contact = Contacts.NewContact(
                 contactId: Identifiers.make(), email: body.value.email, name: body.value.name, phone: body.value.phone,
-                company: body.value.company, createdAt: Date())
+                company: body.value.company, createdAt: backend.now())
             let batch = try Self.decide { () throws(Contacts.Rejection) in try Contacts.create(contact, by: caller.actor) }
             let position = try await backend.commit(batch) { _ in Self.emailTaken }
             return try WriteAnswer(status: .created, ContactJSON(try existingContact(contact.contactId)), logPosition: position)
@@ -57,7 +57,7 @@ struct ContactRoutes {
             }
             let contact = Contacts.NewContact(
                 contactId: Identifiers.make(), email: body.value.email, name: body.value.name ?? record.visitor.name,
-                phone: body.value.phone, company: nil, createdAt: Date())
+                phone: body.value.phone, company: nil, createdAt: backend.now())
             let origin = Contacts.FromConversation(
                 conversationId: record.id, state: state, visitorIdentities: Identity.of(record.visitor, channelId: record.channelId))
             let batch = try Self.decide { () throws(Contacts.Rejection) in try Contacts.create(contact, from: origin, by: caller.actor) }

@@ -64,7 +64,7 @@ struct ConversationCommandRoutes {
             let position = try await decide(request, record.id, caller) { _ in
                 .reply(
                     messageId: messageId, authorId: caller.userId, text: body.value.text, html: body.value.html,
-                    delivery: delivery, email: email, at: Date())
+                    delivery: delivery, email: email, at: backend.now())
             }
             let message = try backend.read { txn in
                 try backend.views.conversations.messages(of: record.id, in: txn).last { $0.id == messageId }
@@ -79,7 +79,7 @@ struct ConversationCommandRoutes {
         let lastInbound = try backend.read { txn in
             try backend.views.conversations.messages(of: record.id, in: txn).last { $0.direction == "inbound" }?.at
         }
-        guard MessagingWindow.canReply(lastInboundAt: lastInbound, now: Date()) else {
+        guard MessagingWindow.canReply(lastInboundAt: lastInbound, now: backend.now()) else {
             throw APIError.unprocessable(MessagingWindow.refusalMessage(lastInboundAt: lastInbound), code: "messaging_window_closed")
         }
     }
@@ -91,7 +91,7 @@ struct ConversationCommandRoutes {
             let commentId = Identifiers.make()
             let mentions = try mentionedUsers(in: body.value.text)
             let position = try await decide(request, record.id, caller) { _ in
-                .comment(commentId: commentId, authorId: caller.userId, text: body.value.text, mentions: mentions, at: Date())
+                .comment(commentId: commentId, authorId: caller.userId, text: body.value.text, mentions: mentions, at: backend.now())
             }
             let comment = try backend.read { txn in
                 try backend.views.conversations.comments(of: record.id, in: txn).last { $0.id == commentId }

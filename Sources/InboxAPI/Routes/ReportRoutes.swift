@@ -30,7 +30,7 @@ struct ReportRoutes {
         case "channel": keys = { [$0.channelType] }
         case "team":
             // Each user's teams, once: the grouping asks for every fact.
-            let teams = try backend.read { txn in try backend.views.directory.teams(in: txn) }
+            let teams = try await teamsExisting(at: try await asOfPosition(request))
             var teamsOfUser: [String: [String]] = [:]
             for team in teams {
                 for member in Set(team.memberIds) { teamsOfUser[member, default: []].append(team.id) }
@@ -66,17 +66,32 @@ struct ReportRoutes {
         let from = try AuditRoutes.time(query.get("from").map { String($0) }, "from")
         let to = try AuditRoutes.time(query.get("to").map { String($0) }, "to")
         if let from, let to, from >= to { throw APIError.badRequest("'from' must come before 'to'.", code: "invalid_query") }
-        var upTo: UInt64?
-        if let asOf = try AuditRoutes.time(query.get("asOf").map { String($0) }, "asOf") {
-            // The last event recorded at or before the instant (times are kept to the millisecond).
-            upTo = try await AuditQuery(log: backend.log).firstPosition(recordedAtOrAfter: asOf.addingTimeInterval(0.001)) - 1
-        }
+        let upTo = try await asOfPosition(request)
         return try backend.read { txn in
             try backend.views.analytics.facts(upTo: upTo, in: txn) { fact in
                 (inboxId.map { fact.inboxId == $0 } ?? caller.mayAccess(inboxId: fact.inboxId))
                     && from.map { fact.at >= $0 } ?? true && to.map { fact.at < $0 } ?? true
             }
         }
+    }
+
+    /// The position of the last event recorded at or before `asOf` (times are kept to the millisecond); nil without it.
+    private func asOfPosition(_ request: Request) async throws -> UInt64? {
+        guard let asOf = try AuditRoutes.time(request.uri.queryParameters.get("asOf").map { String($0) }, "asOf") else { return nil }
+        return try await AuditQuery(log: backend.log).firstPosition(recordedAtOrAfter: asOf.addingTimeInterval(0.001)) - 1
+    }
+
+    /// The teams as the log stood at `position` (all of them when nil): a team's members are set when it is
+    /// created, so the teams then are those created by then.
+    private func teamsExisting(at position: UInt64?) async throws -> [TeamView] {
+        let teams = try backend.read { txn in try backend.views.directory.teams(in: txn) }
+        guard let position else { return teams }
+        var existing: [TeamView] = []
+        for team in teams {
+            let created = try await backend.log.readStream(TeamEvent.stream(team.id), from: 1, maxCount: 1).first
+            if let created, created.position <= position { existing.append(team) }
+        }
+        return existing
     }
 
     static func day(_ date: Date) -> String {

@@ -82,8 +82,9 @@ public struct ConversationClock: Codable, Sendable, Equatable {
                 firstResponded = false
                 facts.append(fact(.cycleOpened, message.conversationId, at: at))
             }
-            // While a bot has the conversation it answers; the team's clock starts at the handoff.
-            if !botActive, unansweredSince == nil { unansweredSince = at }
+            // While a bot has the conversation it answers; the team's clock starts at the handoff. The earliest
+            // unanswered message by its time: an email delayed on its way can be older than one already waiting.
+            if !botActive { unansweredSince = min(unansweredSince ?? at, at) }
             return facts
         case .replyPosted(let reply):
             var facts = [fact(.reply, reply.conversationId, at: reply.postedAt, userId: reply.authorId,
