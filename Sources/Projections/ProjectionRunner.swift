@@ -127,9 +127,8 @@ public final class ProjectionRunner: Service {
             for projection in projections {
                 let checkpoint = before[projection.name]!
                 guard checkpoint.position < last else { continue }
-                for event in events where event.position > checkpoint.position && projection.handles(event.type) {
-                    try projection.apply(event, in: txn)
-                }
+                let pending = events.filter { $0.position > checkpoint.position && projection.handles($0.type) }
+                try projection.apply(contentsOf: pending, in: txn)
                 let moved = Checkpoint(version: projection.version, position: last)
                 try txn.put(checkpoints, key: Array(projection.name.utf8), value: moved.bytes)
             }

@@ -6,7 +6,7 @@ import Foundation
 public enum Timestamps {
     public static func format(_ date: Date) -> String {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
+        let days = day(millis: millis)
         let msOfDay = Int(millis - days * 86_400_000)
         let (year, month, day) = civil(fromDays: days)
         guard (0...9999).contains(year) else {
@@ -42,6 +42,15 @@ public enum Timestamps {
         if text.utf8.count == 24, text.utf8.last == 90, text.utf8.dropFirst(19).first == 46 { return parseCanonical(text) }
         return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(text))
             ?? (try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text))
+    }
+
+    /// The UTC day of `date` as `format` writes it, in days since 1970-01-01 (reports group and index by it).
+    public static func day(of date: Date) -> Int64 {
+        day(millis: Int64((date.timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    private static func day(millis: Int64) -> Int64 {
+        millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` exactly, or nil.
