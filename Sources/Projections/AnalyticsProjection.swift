@@ -68,9 +68,12 @@ public final class AnalyticsProjection: Projection {
     /// The id of a `conversation-<id>` stream; nil for other streams. (Read on the UTF-8 bytes: `StreamID`'s
     /// `category` and `id` walk characters, which showed in replay profiles.)
     static func conversationId(_ stream: StreamID) -> String? {
-        let utf8 = stream.rawValue.utf8
-        guard utf8.starts(with: conversationPrefix) else { return nil }
-        return String(Substring(utf8.dropFirst(conversationPrefix.count)))
+        var raw = stream.rawValue
+        return raw.withUTF8 { bytes in
+            let prefix = conversationPrefix.count
+            guard bytes.count >= prefix, memcmp(bytes.baseAddress!, conversationPrefix, prefix) == 0 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[prefix...]), as: UTF8.self)
+        }
     }
 
     /// What a batch keeps in memory between its events.

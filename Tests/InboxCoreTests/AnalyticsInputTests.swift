@@ -49,6 +49,8 @@ import Testing
             """#
         #expect(try read(["plain", "id", "gone", "absent"], json) == ["abc", "x\"y\\z/\né😀", nil, nil])
         #expect(try read([], "{}") == [])
+        // Reading stops at the last wanted field: what follows is not looked at.
+        #expect(try read(["id"], #"{"id": "a"} never read"#) == ["a"])
     }
 
     @Test func malformedInputIsAClearError() {
@@ -56,8 +58,8 @@ import Testing
             ("[]", "expected {"),
             (#"{"id": "open"#, "unterminated string"),
             (#"{"id": 12}"#, "'id' is not a string"),
-            (#"{"id": "a"} x"#, "trailing bytes"),
-            (#"{"id": "a" "b": 1}"#, "expected , or }"),
+            (#"{"other": "a"} x"#, "trailing bytes"),
+            (#"{"other": "a" "b": 1}"#, "expected , or }"),
             (#"{"x": tru}"#, "bad literal"),
             (#"{"id": "\u12"}"#, "bad \\u escape"),
             (#"{"id": "\ud83d\u0041"}"#, "unpaired surrogate"),

@@ -14,6 +14,7 @@ public enum JSONFields {
         let bytes: [[UInt8]]
 
         public init(_ names: [String]) {
+            precondition(names.count <= 64, "at most 64 fields")
             self.names = names
             bytes = names.map { Array($0.utf8) }
         }
@@ -30,9 +31,12 @@ public enum JSONFields {
     }
 
     /// The values of `keys` in `data` (a JSON object), in the order of `keys`: nil when absent or `null`. A wanted
-    /// field holding anything but a string or `null` is malformed, as it would be for `JSONDecoder`.
+    /// field holding anything but a string or `null` is malformed, as it would be for `JSONDecoder`. Reading stops
+    /// once every wanted field is found: what follows is not looked at.
     public static func strings(_ keys: Keys, in data: Data) throws(Malformed) -> [String?] {
         var found = [String?](repeating: nil, count: keys.names.count)
+        // One bit per field not found yet.
+        var missing: UInt64 = keys.names.count == 64 ? .max : (1 << UInt64(keys.names.count)) - 1
         var failure: Malformed?
         data.withUnsafeBytes { bytes in
             var scanner = Scanner(bytes: bytes)
@@ -40,9 +44,11 @@ public enum JSONFields {
                 try scanner.object { key, scanner throws(Malformed) in
                     if !key.isEmpty, let index = keys.index(of: key) {
                         found[index] = try scanner.stringOrNull(field: keys.names[index])
+                        missing &= ~(1 << UInt64(index))
                     } else {
                         try scanner.skipValue()
                     }
+                    return missing != 0
                 }
             } catch {
                 failure = error as? Malformed ?? Malformed(description: "\(error)")
@@ -76,8 +82,9 @@ public enum JSONFields {
             offset += 1
         }
 
-        /// Calls `field` for each key of the object, positioned on its value, which `field` must consume.
-        mutating func object(_ field: (_ key: UnsafeRawBufferPointer, inout Scanner) throws(Malformed) -> Void) throws(Malformed) {
+        /// Calls `field` for each key of the object, positioned on its value, which `field` must consume; stops
+        /// early when `field` answers false.
+        mutating func object(_ field: (_ key: UnsafeRawBufferPointer, inout Scanner) throws(Malformed) -> Bool) throws(Malformed) {
             try expect(0x7B, "{")
             skipSpace()
             if current == 0x7D {
@@ -96,12 +103,12 @@ public enum JSONFields {
                         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, key.count), alignment: 1)
                         defer { copy.deallocate() }
                         copy.copyBytes(from: key)
-                        try field(UnsafeRawBufferPointer(rebasing: copy[0..<key.count]), &self)
+                        guard try field(UnsafeRawBufferPointer(rebasing: copy[0..<key.count]), &self) else { return }
                     } else {
                         let key = UnsafeRawBufferPointer(rebasing: bytes[start..<offset - 1])
                         try expect(0x3A, ":")
                         skipSpace()
-                        try field(key, &self)
+                        guard try field(key, &self) else { return }
                     }
                     skipSpace()
                     guard let byte = current else { throw fail("unterminated object") }

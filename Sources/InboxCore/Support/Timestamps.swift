@@ -55,7 +55,12 @@ public enum Timestamps {
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` exactly, or nil.
     static func parseCanonical(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        var text = text
+        // On the string's own bytes: every payload time is parsed here, and a copy showed in replay profiles.
+        return text.withUTF8 { parseCanonical(bytes: $0) }
+    }
+
+    private static func parseCanonical(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         guard bytes.count == 24, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58,
             bytes[19] == 46, bytes[23] == 90
         else { return nil }
