@@ -48,10 +48,10 @@ public final class AnalyticsProjection: Projection {
             let new = stored.clock.facts(input, conversationId: conversationId, actor: event.actor, recordedAt: event.recordedAt)
             batch.clocks[conversationId] = stored
             for (index, fact) in new.enumerated() {
+                let origin = try self.origin(of: fact, &batch, in: txn).numbers
                 let record = FactRecord(
                     kind: fact.kind, order: FactRecord.order(position: event.position, index: index), conversation: stored.conversation,
-                    inbox: try number(fact.inboxId, &batch, in: txn), channel: try number(fact.channelId, &batch, in: txn),
-                    channelType: try number(fact.channelType, &batch, in: txn),
+                    inbox: origin.inbox, channel: origin.channel, channelType: origin.channelType,
                     user: try fact.userId.map { try number($0, &batch, in: txn) } ?? FactNames.none, at: fact.at, seconds: fact.seconds)
                 try txn.put(facts, key: AnalyticsRows.factKey(record), value: AnalyticsRows.factValue(record))
             }
@@ -76,10 +76,17 @@ public final class AnalyticsProjection: Projection {
         }
     }
 
+    /// A fact's inbox, channel and channel type, with their numbers.
+    private struct Origin {
+        var inboxId: String, channelId: String, channelType: String
+        var numbers: (inbox: UInt32, channel: UInt32, channelType: UInt32)
+    }
+
     /// What a batch keeps in memory between its events.
     private struct Batch {
         var clocks: [String: StoredClock] = [:]
         var numbers: [String: UInt32] = [:]
+        var lastOrigin: Origin?
         var nextName: UInt32?
         var nextConversation: UInt32?
     }
@@ -90,6 +97,24 @@ public final class AnalyticsProjection: Projection {
         let next = try batch.nextConversation ?? counter(Self.nextConversationKey, in: txn)
         batch.nextConversation = next + 1
         return StoredClock(conversation: next, clock: ConversationClock())
+    }
+
+    /// The numbers of the fact's inbox, channel and channel type. Consecutive facts mostly share them, so the
+    /// last ones are kept: comparing three strings costs less than hashing them.
+    private func origin(of fact: AnalyticsFact, _ batch: inout Batch, in txn: borrowing WriteTransaction) throws -> Origin {
+        if let last = batch.lastOrigin, last.inboxId == fact.inboxId, last.channelId == fact.channelId,
+            last.channelType == fact.channelType
+        {
+            return last
+        }
+        let origin = Origin(
+            inboxId: fact.inboxId, channelId: fact.channelId, channelType: fact.channelType,
+            numbers: (
+                try number(fact.inboxId, &batch, in: txn), try number(fact.channelId, &batch, in: txn),
+                try number(fact.channelType, &batch, in: txn)
+            ))
+        batch.lastOrigin = origin
+        return origin
     }
 
     /// The number of `name`, numbering it when it is new.
