@@ -84,11 +84,15 @@ public struct ReplayBenchmark {
         let views = try ReadModels(path: path)
         defer { views.close() }
         let inboxId = prefill.inboxId
-        let week = AnalyticsQuery(includes: { $0 == inboxId }, from: prefill.lastSentAt.addingTimeInterval(-7 * 86_400), to: prefill.lastSentAt.addingTimeInterval(0.001))
+        // The seven days up to the last message, as a dashboard asks: `to` is exclusive.
+        let end = prefill.lastSentAt.addingTimeInterval(0.001)
+        let week = AnalyticsQuery(includes: { $0 == inboxId }, from: end.addingTimeInterval(-7 * 86_400), to: end)
         let everything = AnalyticsQuery(includes: { _ in true })
         var timings: [ReportTiming] = []
         for (scope, query) in [("one inbox, last week", week), ("everything", everything)] {
-            timings.append(try time("/reports/agents, \(scope)") { try views.read { try views.analytics.agents(query, in: $0).count } })
+            timings.append(try time("/reports/agents, \(scope)") {
+                try views.read { try views.analytics.agents(query, in: $0).count }
+            })
             timings.append(try time("/reports/response-times by day, \(scope)") {
                 try views.read { try views.analytics.responseTimes(query, grouping: .day, in: $0).count }
             })
