@@ -79,8 +79,14 @@ public final class ProjectionRunner: Service {
 
     /// Follows the log until cancelled or shut down gracefully.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await self.follow()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await self.follow()
+            }
+        } catch {
+            // Read-your-writes waits on this runner: say why the read models stopped following the log.
+            logger.critical("Projections stopped following the log", metadata: ["error": "\(error)", "projection.position": "\(position)"])
+            throw error
         }
     }
 
