@@ -6,7 +6,7 @@ extension PostgresBenchmark {
     /// pgbench's rate of single-row INSERTs of `payload` as jsonb, each its own transaction, from `clients`
     /// clients: the server's durable-commit rate for the simplest write. Nil (with a warning) when pgbench fails.
     func pgbenchInserts(_ database: PostgresURL, clients: Int, transactions: Int, payload: Data) async throws -> Double? {
-        try await withDatabaseConnection(database) { connection in
+        try await withConnection(to: database) { connection in
             try await connection.query(
                 "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, payload jsonb NOT NULL)", logger: logger)
         }
@@ -48,21 +48,6 @@ extension PostgresBenchmark {
             return nil
         }
         return tps
-    }
-
-    private func withDatabaseConnection(_ database: PostgresURL, _ body: (PostgresConnection) async throws -> Void) async throws {
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: database.host, port: database.port, username: database.username, password: database.password,
-                database: database.database, tls: .disable),
-            id: 2, logger: logger)
-        do {
-            try await body(connection)
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
-        }
     }
 }
 

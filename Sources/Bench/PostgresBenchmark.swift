@@ -128,22 +128,23 @@ public struct PostgresBenchmark: Sendable {
     /// Runs `body` on a new empty database of the server, dropping it afterwards.
     private func withScratchDatabase<R: Sendable>(_ body: (PostgresURL) async throws -> R) async throws -> R {
         let name = "switchboard_bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        try await withAdminConnection { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
+        try await withConnection(to: options.url) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
         do {
             let result = try await body(options.url.with(database: name))
-            try await withAdminConnection { try await $0.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: logger) }
+            try await withConnection(to: options.url) { try await $0.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: logger) }
             return result
         } catch {
-            try? await withAdminConnection { try await $0.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: logger) }
+            try? await withConnection(to: options.url) { try await $0.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: logger) }
             throw error
         }
     }
 
-    private func withAdminConnection<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+    /// Runs `body` on a connection of its own to `database` (the server's own database for creating others).
+    func withConnection<R: Sendable>(to database: PostgresURL, _ body: (PostgresConnection) async throws -> R) async throws -> R {
         let connection = try await PostgresConnection.connect(
             configuration: .init(
-                host: options.url.host, port: options.url.port, username: options.url.username,
-                password: options.url.password, database: options.url.database, tls: .disable),
+                host: database.host, port: database.port, username: database.username,
+                password: database.password, database: database.database, tls: .disable),
             id: 1, logger: logger)
         do {
             let result = try await body(connection)
@@ -156,7 +157,7 @@ public struct PostgresBenchmark: Sendable {
     }
 
     private func serverVersion(_ database: PostgresURL) async throws -> String {
-        try await withAdminConnection { connection in
+        try await withConnection(to: database) { connection in
             var version = ""
             for try await found in try await connection.query("SHOW server_version", logger: logger).decode(String.self) {
                 version = found

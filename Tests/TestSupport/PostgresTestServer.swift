@@ -154,13 +154,22 @@ private func stopClusterAtExit(_ directory: String) {
     startedClusterDirectory = directory
     atexit {
         guard let directory = startedClusterDirectory else { return }
-        let process = Process()
-        process.executableURL = repositoryRoot.appendingPathComponent("Scripts/pg-test-cluster.sh")
-        process.arguments = ["stop", directory]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
-        process.waitUntilExit()
+        launchClusterStop(directory)?.waitUntilExit()
+    }
+}
+
+/// Starts `Scripts/pg-test-cluster.sh stop DIRECTORY` (its output discarded); nil when it cannot be launched.
+private func launchClusterStop(_ directory: String) -> Process? {
+    let process = Process()
+    process.executableURL = repositoryRoot.appendingPathComponent("Scripts/pg-test-cluster.sh")
+    process.arguments = ["stop", directory]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do {
+        try process.run()
+        return process
+    } catch {
+        return nil
     }
 }
 
@@ -207,11 +216,6 @@ public final class PostgresTestCluster: Sendable {
 
     /// Stops the server and removes its files, without waiting (for `defer`).
     public func stopWhenDone() {
-        let process = Process()
-        process.executableURL = repositoryRoot.appendingPathComponent("Scripts/pg-test-cluster.sh")
-        process.arguments = ["stop", directory]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
+        _ = launchClusterStop(directory)
     }
 }
