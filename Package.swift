@@ -137,7 +137,12 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore", "TestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventLog", "LMDB", "TestSupport"]),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "PostgresEventLog", "InboxCore", "TestSupport"]),
+        .testTarget(
+            name: "EventLogTests",
+            dependencies: [
+                "EventLog", "PostgresEventLog", "InboxCore", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(
             name: "EmailChannelTests",
             dependencies: [

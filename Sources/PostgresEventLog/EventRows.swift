@@ -14,9 +14,9 @@ enum EventRows {
         (extract(epoch FROM recorded_at) * 1000)::bigint, payload
         """
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [RecordedEvent] {
+    static func decode(_ rows: [PostgresRow]) throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
-        for try await row in rows {
+        for row in rows {
             let (position, stream, version, eventId, type, actorKind, actorId, correlation, causation, millis, payload) =
                 try row.decode(
                     (Int64, String, Int64, UUID, String, String, String, UUID?, UUID?, Int64, ByteBuffer).self)
@@ -48,7 +48,7 @@ enum EventRows {
         // Rounded as the LMDB record codec rounds, so a date reads back the same from either log.
         let millis = records.map { Int64(($0.recordedAt.timeIntervalSince1970 * 1000).rounded()) }
         let payloads = records.map { ByteBuffer(data: $0.payload) }
-        try await connection.query(
+        _ = try await connection.queryAll(
             """
             INSERT INTO events (
                 position, stream_id, stream_version, event_id, type, actor_kind, actor_id, correlation_id,
@@ -74,7 +74,7 @@ enum EventRows {
         guard !unique.isEmpty else { return }
         let digests = unique.map(\.digest)
         let bytes = unique.map { ByteBuffer(data: $0.bytes) }
-        try await connection.query(
+        _ = try await connection.queryAll(
             """
             INSERT INTO blobs (digest, bytes) SELECT * FROM unnest(\(digests)::text[], \(bytes)::bytea[])
             ON CONFLICT (digest) DO NOTHING

@@ -93,7 +93,7 @@ public final class PostgresEventLog: EventLog {
         let head: UInt64
         do {
             try await PostgresSchema.migrate(first, logger: logger)
-            head = try await readHead(through: { try await first.query($0, logger: logger) })
+            head = try await readHead(through: { try await first.queryAll($0, logger: logger) })
         } catch {
             try? await first.close()
             throw PostgresFailure.eventLogError(error, during: "schema migration at \(target)")
@@ -129,7 +129,7 @@ public final class PostgresEventLog: EventLog {
             configuration: connectionConfiguration, notifier: notifier,
             readHead: {
                 try await operations.perform(within: timeout) {
-                    try await Self.readHead(through: { try await client.query($0, logger: logger) })
+                    try await Self.readHead(through: { try await client.queryAll($0, logger: logger) })
                 }
             },
             pollInterval: configuration.headPollInterval, reconnectDelay: configuration.reconnectDelay, logger: logger)
@@ -201,7 +201,7 @@ public final class PostgresEventLog: EventLog {
 
     public func head() async throws(EventLogError) -> UInt64 {
         let head = try await storage("head read") { [client, logger] in
-            try await Self.readHead(through: { try await client.query($0, logger: logger) })
+            try await Self.readHead(through: { try await client.queryAll($0, logger: logger) })
         }
         notifier.publish(head: head)
         return head
@@ -212,8 +212,8 @@ public final class PostgresEventLog: EventLog {
         let from = Int64(clamping: max(position, 1))
         let limit = Int64(maxCount)
         return try await storage("read") { [client, logger] in
-            try await EventRows.decode(
-                client.query(
+            try EventRows.decode(
+                await client.queryAll(
                     "SELECT \(unescaped: EventRows.columns) FROM events WHERE position >= \(from) ORDER BY position LIMIT \(limit)",
                     logger: logger))
         }
@@ -226,8 +226,8 @@ public final class PostgresEventLog: EventLog {
         let from = Int64(clamping: max(version, 1))
         let limit = Int64(maxCount)
         return try await storage("stream read") { [client, logger] in
-            try await EventRows.decode(
-                client.query(
+            try EventRows.decode(
+                await client.queryAll(
                     """
                     SELECT \(unescaped: EventRows.columns) FROM events
                     WHERE stream_id = \(stream.rawValue) AND stream_version >= \(from) ORDER BY stream_version LIMIT \(limit)
@@ -239,11 +239,11 @@ public final class PostgresEventLog: EventLog {
     public func streamVersion(_ stream: StreamID) async throws(EventLogError) -> UInt64 {
         try await storage("stream version read") { [client, logger] in
             var version: Int64 = 0
-            for try await found in try await client.query(
+            for row in try await client.queryAll(
                 "SELECT coalesce(max(stream_version), 0)::bigint FROM events WHERE stream_id = \(stream.rawValue)",
-                logger: logger
-            ).decode(Int64.self) {
-                version = found
+                logger: logger)
+            {
+                version = try row.decode(Int64.self)
             }
             return UInt64(version)
         }
@@ -253,10 +253,8 @@ public final class PostgresEventLog: EventLog {
         guard Blob.isDigest(digest) else { return nil }
         return try await storage("blob read") { [client, logger] in
             var bytes: Data?
-            for try await found in try await client.query(
-                "SELECT bytes FROM blobs WHERE digest = \(digest)", logger: logger
-            ).decode(ByteBuffer.self) {
-                bytes = Data(buffer: found)
+            for row in try await client.queryAll("SELECT bytes FROM blobs WHERE digest = \(digest)", logger: logger) {
+                bytes = Data(buffer: try row.decode(ByteBuffer.self))
             }
             return bytes
         }
@@ -280,11 +278,11 @@ public final class PostgresEventLog: EventLog {
     }
 
     private static func readHead(
-        through run: (PostgresQuery) async throws -> PostgresRowSequence
+        through run: (PostgresQuery) async throws -> [PostgresRow]
     ) async throws -> UInt64 {
         var head: Int64 = 0
-        for try await found in try await run("SELECT coalesce(max(position), 0)::bigint FROM events").decode(Int64.self) {
-            head = found
+        for row in try await run("SELECT coalesce(max(position), 0)::bigint FROM events") {
+            head = try row.decode(Int64.self)
         }
         return UInt64(head)
     }

@@ -29,7 +29,7 @@ enum PostgresFailure {
             // queryCancelled: a connection request abandoned at the deadline.
             return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .queryCancelled]
                 .contains(error.code)
-        case is PostgresDeadlineExceeded, is IOError, is ChannelError, is NIOConnectionError:
+        case is PostgresDeadlineExceeded, is PostgresConnectionClosed, is IOError, is ChannelError, is NIOConnectionError:
             return true
         default:
             // The pool's own error (its circuit breaker: no connection for a long while) comes from a module
@@ -55,6 +55,8 @@ enum PostgresFailure {
             return "\(error.code)"
         case let error as PostgresDeadlineExceeded:
             return error.description
+        case let error as PostgresConnectionClosed:
+            return error.description
         default:
             // ConnectionPoolError and NIO's socket errors describe themselves well enough.
             return String(describing: error)
@@ -75,4 +77,9 @@ enum PostgresFailure {
 struct PostgresDeadlineExceeded: Error, CustomStringConvertible {
     let timeout: Duration
     var description: String { "no answer within \(timeout)" }
+}
+
+/// The connection had closed (the server went away) before the statement could be sent.
+struct PostgresConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection to PostgreSQL closed" }
 }

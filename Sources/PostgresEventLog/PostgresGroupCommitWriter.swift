@@ -154,13 +154,13 @@ final class PostgresGroupCommitWriter: Sendable {
         return try await operations.perform(within: timeout) {
             try await client.withConnection { connection in
                 try await withTaskCancellationHandler {
-                    try await connection.query("BEGIN", logger: logger)
+                    _ = try await connection.queryAll("BEGIN", logger: logger)
                     do {
                         let outcomes = try await Self.write(batches, on: connection, logger: logger)
-                        try await connection.query("COMMIT", logger: logger)
+                        _ = try await connection.queryAll("COMMIT", logger: logger)
                         return outcomes
                     } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        _ = try? await connection.queryAll("ROLLBACK", logger: logger)
                         throw error
                     }
                 } onCancel: {
@@ -173,7 +173,7 @@ final class PostgresGroupCommitWriter: Sendable {
 
     private static func write(_ batches: [AppendBatch], on connection: PostgresConnection, logger: Logger) async throws -> [Outcome] {
         // Held to commit: the next writer, on any node, reads the head only once this batch is visible.
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", logger: logger)
+        _ = try await connection.queryAll("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", logger: logger)
         var view = try await CommittedView.load(for: batches, on: connection, logger: logger)
         var outcomes: [Outcome] = []
         var records: [RecordedEvent] = []
@@ -200,7 +200,7 @@ final class PostgresGroupCommitWriter: Sendable {
             try await EventRows.insert(blobs, on: connection, logger: logger)
             try await EventRows.insert(records, on: connection, logger: logger)
             // Delivered to listeners on commit, in commit order.
-            try await connection.query(
+            _ = try await connection.queryAll(
                 "SELECT pg_notify(\(Self.notificationChannel), \(String(view.head)))", logger: logger)
         }
         return outcomes
@@ -226,32 +226,35 @@ private struct CommittedView {
 
     static func load(for batches: [AppendBatch], on connection: PostgresConnection, logger: Logger) async throws -> Self {
         var view: CommittedView?
-        for try await (head, millis) in try await connection.query(
+        for row in try await connection.queryAll(
             """
             SELECT coalesce(max(position), 0)::bigint, (extract(epoch FROM clock_timestamp()) * 1000)::bigint
             FROM events
-            """, logger: logger
-        ).decode((Int64, Int64).self) {
+            """, logger: logger)
+        {
+            let (head, millis) = try row.decode((Int64, Int64).self)
             view = CommittedView(head: UInt64(head), now: Date(timeIntervalSince1970: Double(millis) / 1000))
         }
         guard var view else { throw EventLogError.storage("PostgreSQL returned no head") }
 
         let streams = Array(Set(batches.flatMap { $0.events.map(\.streamId) + $0.expectations.keys }).map(\.rawValue))
-        for try await (stream, version) in try await connection.query(
+        for row in try await connection.queryAll(
             """
             SELECT stream_id, max(stream_version)::bigint FROM events WHERE stream_id = ANY(\(streams)::text[])
             GROUP BY stream_id
-            """, logger: logger
-        ).decode((String, Int64).self) {
+            """, logger: logger)
+        {
+            let (stream, version) = try row.decode((String, Int64).self)
             if let stream = StreamID(stream) { view.versions[stream] = UInt64(version) }
         }
 
         let eventIds = batches.flatMap { $0.events.map(\.eventId) }
-        for try await (eventId, position, stream, version) in try await connection.query(
+        for row in try await connection.queryAll(
             """
             SELECT event_id, position, stream_id, stream_version FROM events WHERE event_id = ANY(\(eventIds)::uuid[])
-            """, logger: logger
-        ).decode((UUID, Int64, String, Int64).self) {
+            """, logger: logger)
+        {
+            let (eventId, position, stream, version) = try row.decode((UUID, Int64, String, Int64).self)
             guard let stream = StreamID(stream) else { continue }
             view.committed[eventId] = CommittedEvent(
                 position: UInt64(position), streamId: stream, streamVersion: UInt64(version), eventId: eventId)

@@ -36,9 +36,7 @@ import TestSupport
 
     /// Four clients keep writing while PostgreSQL crashes and restarts; each retries a refused message with the
     /// same external id. Every message ends up in the inbox exactly once, and nothing answers other than 201 or 503.
-    @Test(
-        .disabled("Known issue: after an append times out during the restart, the next appends can wait forever"),
-        .timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(3)))
     func aPostgresRestartInTheMiddleOfAWriteLoadLosesAndDuplicatesNothing() async throws {
         try await withNodeOnOwnCluster { cluster, node in
             let channelId = try await customChannel(on: node)
