@@ -10,6 +10,8 @@ enum BenchPrefill {
         var inboxId: String
         var channelId: String
         var events: Int
+        /// The latest message time (messages are a second apart, ending about now).
+        var lastSentAt: Date
         /// A stored inbound-message record, for the raw LMDB comparison.
         var messageRecord: [UInt8]
     }
@@ -61,6 +63,8 @@ enum BenchPrefill {
             }
             written += events.count / 2
         }
-        return Result(inboxId: inboxId, channelId: channelId, events: Int(try await log.head()), messageRecord: sample)
+        return Result(
+            inboxId: inboxId, channelId: channelId, events: Int(try await log.head()),
+            lastSentAt: start.addingTimeInterval(Double(conversations - 1)), messageRecord: sample)
     }
 }

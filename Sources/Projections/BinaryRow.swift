@@ -41,6 +41,16 @@ struct BinaryRowWriter {
     mutating func write(_ date: Date) {
         write(UInt64(bitPattern: Int64((date.timeIntervalSince1970 * 1000).rounded()) &+ Int64.max / 2))
     }
+
+    /// A time to the last bit (8 bytes), for values that are compared or subtracted again.
+    mutating func writeExact(_ date: Date) {
+        withUnsafeBytes(of: date.timeIntervalSinceReferenceDate.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func writeExact(_ date: Date?) {
+        write(date != nil)
+        if let date { writeExact(date) }
+    }
 }
 
 /// Reads what `BinaryRowWriter` wrote; any inconsistency throws rather than trapping.
@@ -93,6 +103,20 @@ struct BinaryRowReader {
     mutating func optionalString() throws -> String? {
         try bool() ? try string() : nil
     }
+
+    mutating func exactDate() throws -> Date {
+        guard bytes.count - offset >= 8 else { throw Corrupt() }
+        defer { offset += 8 }
+        let bits = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        return Date(timeIntervalSinceReferenceDate: Double(bitPattern: bits))
+    }
+
+    mutating func optionalExactDate() throws -> Date? {
+        try bool() ? try exactDate() : nil
+    }
+
+    /// Whether every byte has been read.
+    var isAtEnd: Bool { offset == bytes.count }
 
     mutating func date() throws -> Date {
         let millis = Int64(bitPattern: try uint64()) &- Int64.max / 2

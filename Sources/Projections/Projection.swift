@@ -12,8 +12,17 @@ public protocol Projection: Sendable {
     func handles(_ type: String) -> Bool
     /// Folds one event into the read model.
     func apply(_ event: RecordedEvent, in txn: borrowing WriteTransaction) throws
+    /// Folds a batch of events it handles, in log order, all in `txn`: a projection that can keep state in memory
+    /// across a batch does so here. By default, `apply` for each.
+    func apply(contentsOf events: [RecordedEvent], in txn: borrowing WriteTransaction) throws
     /// Removes every row, before a rebuild.
     func reset(in txn: borrowing WriteTransaction) throws
+}
+
+extension Projection {
+    public func apply(contentsOf events: [RecordedEvent], in txn: borrowing WriteTransaction) throws {
+        for event in events { try apply(event, in: txn) }
+    }
 }
 
 /// Where a projection stands: its version and the last log position folded into it.

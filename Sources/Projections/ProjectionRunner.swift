@@ -150,9 +150,9 @@ public final class ProjectionRunner: Service {
             for projection in projections {
                 let checkpoint = before[projection.name]!
                 guard checkpoint.position < last else { continue }
-                for event in events where event.position > checkpoint.position && projection.handles(event.type) {
-                    try projection.apply(event, in: txn)
-                }
+                let wanted = { (event: RecordedEvent) in event.position > checkpoint.position && projection.handles(event.type) }
+                // Copying a batch of events costs a retain per field: pass it whole when every event is wanted.
+                try projection.apply(contentsOf: events.allSatisfy(wanted) ? events : events.filter(wanted), in: txn)
                 let moved = Checkpoint(version: projection.version, position: last)
                 try txn.put(checkpoints, key: Array(projection.name.utf8), value: moved.bytes)
             }

@@ -17,17 +17,18 @@ struct ReportRoutes {
     }
 
     @Sendable func agents(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
-        let facts = try await scopedFacts(request, context)
-        return try JSONOutput.response(Items(items: Reports.agents(facts)))
+        let query = try await scope(request, context)
+        let rows = try backend.read { txn in try backend.views.analytics.agents(query, in: txn) }
+        return try JSONOutput.response(Items(items: rows))
     }
 
     @Sendable func responseTimes(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let groupBy = request.uri.queryParameters.get("groupBy").map { String($0) } ?? "day"
-        let keys: (AnalyticsFact) -> [String]
+        let grouping: ResponseTimeGrouping
         switch groupBy {
-        case "day": keys = { [Self.day($0.at)] }
-        case "inbox": keys = { [$0.inboxId] }
-        case "channel": keys = { [$0.channelType] }
+        case "day": grouping = .day
+        case "inbox": grouping = .inbox
+        case "channel": grouping = .channel
         case "team":
             // Each user's teams, once: the grouping asks for every fact.
             let teams = try await teamsExisting(at: try await asOfPosition(request))
@@ -35,27 +36,28 @@ struct ReportRoutes {
             for team in teams {
                 for member in Set(team.memberIds) { teamsOfUser[member, default: []].append(team.id) }
             }
-            let lookup = teamsOfUser
-            keys = { fact in fact.userId.flatMap { lookup[$0] } ?? [] }
+            grouping = .team(teamsOfUser: teamsOfUser)
         default:
             throw APIError.badRequest("'groupBy' must be day, inbox, channel or team.", code: "invalid_query")
         }
-        let facts = try await scopedFacts(request, context)
-        return try JSONOutput.response(Items(items: Reports.responseTimes(facts, keys: keys)))
+        let query = try await scope(request, context)
+        let rows = try backend.read { txn in try backend.views.analytics.responseTimes(query, grouping: grouping, in: txn) }
+        return try JSONOutput.response(Items(items: rows))
     }
 
     @Sendable func bots(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
-        let facts = try await scopedFacts(request, context)
-        return try JSONOutput.response(Items(items: Reports.bots(facts)))
+        let query = try await scope(request, context)
+        let rows = try backend.read { txn in try backend.views.analytics.bots(query, in: txn) }
+        return try JSONOutput.response(Items(items: rows))
     }
 
     struct Items<Row: Encodable & Sendable>: Encodable, Sendable {
         var items: [Row]
     }
 
-    /// The facts of the inboxes the caller may see (one, with `inboxId`), that happened in [`from`, `to`), as
-    /// known at `asOf`.
-    private func scopedFacts(_ request: Request, _ context: SwitchboardRequestContext) async throws -> [AnalyticsFact] {
+    /// Which facts the report counts: those of the inboxes the caller may see (one, with `inboxId`), that happened
+    /// in [`from`, `to`), as known at `asOf`.
+    private func scope(_ request: Request, _ context: SwitchboardRequestContext) async throws -> AnalyticsQuery {
         let caller = try context.requireCaller()
         let query = request.uri.queryParameters
         let inboxId = query.get("inboxId").map { String($0) }
@@ -67,12 +69,13 @@ struct ReportRoutes {
         let to = try AuditRoutes.time(query.get("to").map { String($0) }, "to")
         if let from, let to, from >= to { throw APIError.badRequest("'from' must come before 'to'.", code: "invalid_query") }
         let upTo = try await asOfPosition(request)
-        return try backend.read { txn in
-            try backend.views.analytics.facts(upTo: upTo, in: txn) { fact in
-                (inboxId.map { fact.inboxId == $0 } ?? caller.mayAccess(inboxId: fact.inboxId))
-                    && from.map { fact.at >= $0 } ?? true && to.map { fact.at < $0 } ?? true
-            }
+        let includes: @Sendable (String) -> Bool
+        if let inboxId {
+            includes = { $0 == inboxId }
+        } else {
+            includes = { caller.mayAccess(inboxId: $0) }
         }
+        return AnalyticsQuery(includes: includes, from: from, to: to, upTo: upTo)
     }
 
     /// The position of the last event recorded at or before `asOf` (times are kept to the millisecond); nil without it.
@@ -92,9 +95,5 @@ struct ReportRoutes {
             if let created, created.position <= position { existing.append(team) }
         }
         return existing
-    }
-
-    static func day(_ date: Date) -> String {
-        String(Timestamps.format(date).prefix(10))
     }
 }

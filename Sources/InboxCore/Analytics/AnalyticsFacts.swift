@@ -61,75 +61,95 @@ public struct ConversationClock: Codable, Sendable, Equatable {
 
     /// The facts `event` adds, recorded at `recordedAt` by `actor`, with the clock moved on.
     public mutating func facts(_ event: ConversationEvent, actor: ActorRef, recordedAt: Date) -> [AnalyticsFact] {
-        func fact(_ kind: AnalyticsFact.Kind, _ conversationId: String, at: Date = recordedAt, userId: String? = nil, seconds: Double? = nil) -> AnalyticsFact {
+        guard let input = AnalyticsInput(event) else { return [] }
+        return facts(input, conversationId: event.conversationId, actor: actor, recordedAt: recordedAt)
+    }
+
+    /// The facts `input` of conversation `conversationId` adds, recorded at `recordedAt` by `actor`, with the
+    /// clock moved on.
+    public mutating func facts(_ input: AnalyticsInput, conversationId: String, actor: ActorRef, recordedAt: Date) -> [AnalyticsFact] {
+        func fact(_ kind: AnalyticsFact.Kind, at: Date = recordedAt, userId: String? = nil, seconds: Double? = nil) -> AnalyticsFact {
             AnalyticsFact(
                 kind: kind, conversationId: conversationId, inboxId: inboxId, channelId: channelId, channelType: channelType, at: at,
                 userId: userId, seconds: seconds)
         }
-        switch event {
-        case .started(let started):
-            inboxId = started.inboxId
-            channelId = started.channelId
-            channelType = started.channelType
+        switch input {
+        case .origin(let inboxId, let channelId, let channelType):
+            // Filtered mail never opens a cycle; a reopened one is like a new conversation.
+            self.inboxId = inboxId
+            self.channelId = channelId
+            self.channelType = channelType
             return []
-        case .messageReceived(let message):
-            let at = message.at
+        case .messageReceived(let at):
             var facts: [AnalyticsFact] = []
             if !open {
                 open = true
                 cycleOpenedAt = at
                 responseClockFrom = at
                 firstResponded = false
-                facts.append(fact(.cycleOpened, message.conversationId, at: at))
+                facts.append(fact(.cycleOpened, at: at))
             }
             // While a bot has the conversation it answers; the team's clock starts at the handoff. The earliest
             // unanswered message by its time: an email delayed on its way can be older than one already waiting.
             if !botActive { unansweredSince = min(unansweredSince ?? at, at) }
             return facts
-        case .replyPosted(let reply):
-            var facts = [fact(.reply, reply.conversationId, at: reply.postedAt, userId: reply.authorId,
-                              seconds: unansweredSince.map { max(0, reply.postedAt.timeIntervalSince($0)) })]
+        case .replyPosted(let authorId, let postedAt):
+            var facts = [fact(.reply, at: postedAt, userId: authorId, seconds: unansweredSince.map { max(0, postedAt.timeIntervalSince($0)) })]
             if open, !firstResponded, let from = responseClockFrom {
-                facts.append(fact(.firstResponse, reply.conversationId, at: reply.postedAt, userId: reply.authorId,
-                                  seconds: max(0, reply.postedAt.timeIntervalSince(from))))
+                facts.append(fact(.firstResponse, at: postedAt, userId: authorId, seconds: max(0, postedAt.timeIntervalSince(from))))
                 firstResponded = true
             }
             unansweredSince = nil
             botActive = false
             return facts
-        case .assigned(let assigned):
-            return assigned.assigneeId.map { [fact(.assigned, assigned.conversationId, userId: $0)] } ?? []
-        case .closed(let closed):
+        case .assigned(let assigneeId):
+            return assigneeId.map { [fact(.assigned, userId: $0)] } ?? []
+        case .closed:
             guard open else { return [] }
             open = false
             botActive = false
             unansweredSince = nil
             let seconds = cycleOpenedAt.map { max(0, recordedAt.timeIntervalSince($0)) }
-            return [fact(.closed, closed.conversationId, userId: actor.kind == .user ? actor.id : nil, seconds: seconds)]
-        case .botSessionStarted(let session):
+            return [fact(.closed, userId: actor.kind == .user ? actor.id : nil, seconds: seconds)]
+        case .botSessionStarted(let at):
             botActive = true
             unansweredSince = nil
-            return [fact(.botSession, session.conversationId, at: session.at)]
-        case .botReplied(let reply):
-            return [fact(.botMessage, reply.conversationId, at: reply.at)]
-        case .botEmailCaptured(let captured):
-            return [fact(.botEmailCaptured, captured.conversationId, at: captured.at)]
-        case .botHandedOff(let handoff):
+            return [fact(.botSession, at: at)]
+        case .botReplied(let at):
+            return [fact(.botMessage, at: at)]
+        case .botEmailCaptured(let at):
+            return [fact(.botEmailCaptured, at: at)]
+        case .botHandedOff(let at):
             botActive = false
-            responseClockFrom = handoff.at
-            unansweredSince = handoff.at
-            return [fact(.botHandedOff, handoff.conversationId, at: handoff.at)]
-        case .botResolved(let resolved):
+            responseClockFrom = at
+            unansweredSince = at
+            return [fact(.botHandedOff, at: at)]
+        case .botResolved(let at):
             botActive = false
-            return [fact(.botResolved, resolved.conversationId, at: resolved.at)]
-        case .filtered(let filtered):
-            // Filtered mail never opens a cycle; a reopened one is like a new conversation.
-            inboxId = filtered.inboxId
-            channelId = filtered.channelId
-            channelType = filtered.channelType
-            return []
-        case .reopened, .commentAdded, .contactLinked, .markedRead, .messageFiltered:
-            return []
+            return [fact(.botResolved, at: at)]
+        }
+    }
+}
+
+extension ConversationEvent {
+    /// The conversation the event belongs to, as its payload names it.
+    var conversationId: String {
+        switch self {
+        case .started(let data): data.conversationId
+        case .messageReceived(let data), .messageFiltered(let data): data.conversationId
+        case .replyPosted(let data): data.conversationId
+        case .assigned(let data): data.conversationId
+        case .commentAdded(let data): data.conversationId
+        case .closed(let data): data.conversationId
+        case .reopened(let data): data.conversationId
+        case .contactLinked(let data): data.conversationId
+        case .markedRead(let data): data.conversationId
+        case .filtered(let data): data.conversationId
+        case .botSessionStarted(let data): data.conversationId
+        case .botReplied(let data): data.conversationId
+        case .botEmailCaptured(let data): data.conversationId
+        case .botHandedOff(let data): data.conversationId
+        case .botResolved(let data): data.conversationId
         }
     }
 }

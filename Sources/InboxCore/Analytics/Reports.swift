@@ -1,7 +1,8 @@
 import Foundation
 
-/// The reports of API.md computed from facts already narrowed to the caller's inboxes and period. Averages and
-/// medians are exact, over every fact; nil where there is nothing to measure.
+/// The reports of API.md over facts already narrowed to the caller's inboxes and period (the tallies do the
+/// counting, record by record). Averages and medians are exact, over every fact; nil where there is nothing to
+/// measure.
 public enum Reports {
     public struct AgentRow: Encodable, Sendable, Equatable {
         public var userId: String
@@ -90,81 +91,37 @@ public enum Reports {
 
     /// Who replies most: one row per user with any reply, assignment or close, most replies first.
     public static func agents(_ facts: [AnalyticsFact]) -> [AgentRow] {
-        var rows: [String: AgentRow] = [:]
-        var firstResponses: [String: [Double]] = [:]
-        var responses: [String: [Double]] = [:]
-        for fact in facts {
-            guard let userId = fact.userId else { continue }
-            switch fact.kind {
-            case .reply:
-                rows[userId, default: AgentRow(userId: userId)].repliesSent += 1
-                if let seconds = fact.seconds { responses[userId, default: []].append(seconds) }
-            case .firstResponse:
-                if let seconds = fact.seconds { firstResponses[userId, default: []].append(seconds) }
-            case .assigned:
-                rows[userId, default: AgentRow(userId: userId)].conversationsAssigned += 1
-            case .closed:
-                rows[userId, default: AgentRow(userId: userId)].conversationsClosed += 1
-            default:
-                continue
-            }
-        }
-        for (userId, values) in firstResponses {
-            rows[userId, default: AgentRow(userId: userId)].avgFirstResponseSeconds = average(values)
-            rows[userId, default: AgentRow(userId: userId)].medianFirstResponseSeconds = median(values)
-        }
-        for (userId, values) in responses { rows[userId]?.avgResponseSeconds = average(values) }
-        return rows.values.sorted { ($0.repliesSent, $1.userId) > ($1.repliesSent, $0.userId) }
+        let (records, names) = records(facts)
+        var tally = AgentsTally()
+        for record in records { tally.add(record) }
+        return tally.rows(names: names)
     }
 
-    /// How fast the team responds, per group: `keys` names the groups a fact counts in (a day, an inbox, a
-    /// channel, the teams of the user it is credited to). `conversations`: distinct conversations with a fact.
-    public static func responseTimes(_ facts: [AnalyticsFact], keys: (AnalyticsFact) -> [String]) -> [ResponseTimeRow] {
-        struct Group { var conversations = Set<String>(), first: [Double] = [], responses: [Double] = [], closes: [Double] = [] }
-        var groups: [String: Group] = [:]
-        for fact in facts where [.cycleOpened, .reply, .firstResponse, .closed].contains(fact.kind) {
-            for key in keys(fact) {
-                groups[key, default: Group()].conversations.insert(fact.conversationId)
-                guard let seconds = fact.seconds else { continue }
-                switch fact.kind {
-                case .firstResponse: groups[key]?.first.append(seconds)
-                case .reply: groups[key]?.responses.append(seconds)
-                case .closed: groups[key]?.closes.append(seconds)
-                default: break
-                }
-            }
-        }
-        return groups.map { key, group in
-            var row = ResponseTimeRow(key: key)
-            row.conversations = group.conversations.count
-            row.avgFirstResponseSeconds = average(group.first)
-            row.medianFirstResponseSeconds = median(group.first)
-            row.avgResponseSeconds = average(group.responses)
-            row.avgTimeToCloseSeconds = average(group.closes)
-            return row
-        }.sorted { $0.key < $1.key }
+    /// How fast the team responds, per group (a day, an inbox, a channel type, the teams of the user a fact is
+    /// credited to). `conversations`: distinct conversations with a fact.
+    public static func responseTimes(_ facts: [AnalyticsFact], grouping: ResponseTimeGrouping) -> [ResponseTimeRow] {
+        let (records, names) = records(facts)
+        var tally = ResponseTimesTally(grouping: grouping, names: names)
+        for record in records { tally.add(record) }
+        return tally.rows()
     }
 
     /// How the bots do, per chat channel.
     public static func bots(_ facts: [AnalyticsFact]) -> [BotRow] {
-        var rows: [String: BotRow] = [:]
-        var messages: [String: Int] = [:]
-        for fact in facts {
-            let id = fact.channelId
-            switch fact.kind {
-            case .botSession: rows[id, default: BotRow(channelId: id)].sessions += 1
-            case .botHandedOff: rows[id, default: BotRow(channelId: id)].handedOff += 1
-            case .botResolved: rows[id, default: BotRow(channelId: id)].resolvedByBot += 1
-            case .botEmailCaptured: rows[id, default: BotRow(channelId: id)].emailsCaptured += 1
-            case .botMessage: messages[id, default: 0] += 1
-            default: continue
-            }
+        let (records, names) = records(facts)
+        var tally = BotsTally()
+        for record in records { tally.add(record) }
+        return tally.rows(names: names)
+    }
+
+    /// `facts`, taken to be in log order, as records.
+    private static func records(_ facts: [AnalyticsFact]) -> ([FactRecord], FactNames) {
+        var names = FactNames()
+        var conversations = FactNames()
+        let records = facts.enumerated().map { index, fact in
+            fact.record(order: UInt64(index), names: &names, conversations: &conversations)
         }
-        for (id, count) in messages {
-            guard let sessions = rows[id]?.sessions, sessions > 0 else { continue }
-            rows[id]?.avgBotMessagesPerSession = Double(count) / Double(sessions)
-        }
-        return rows.values.sorted { $0.channelId < $1.channelId }
+        return (records, names)
     }
 
     public static func average(_ values: [Double]) -> Double? {

@@ -6,7 +6,7 @@ import Foundation
 public enum Timestamps {
     public static func format(_ date: Date) -> String {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
+        let days = day(millis: millis)
         let msOfDay = Int(millis - days * 86_400_000)
         let (year, month, day) = civil(fromDays: days)
         guard (0...9999).contains(year) else {
@@ -44,9 +44,23 @@ public enum Timestamps {
             ?? (try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text))
     }
 
+    /// The UTC day of `date` as `format` writes it, in days since 1970-01-01 (reports group and index by it).
+    public static func day(of date: Date) -> Int64 {
+        day(millis: Int64((date.timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    private static func day(millis: Int64) -> Int64 {
+        millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` exactly, or nil.
     static func parseCanonical(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        var text = text
+        // On the string's own bytes: every payload time is parsed here, and a copy showed in replay profiles.
+        return text.withUTF8 { parseCanonical(bytes: $0) }
+    }
+
+    private static func parseCanonical(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         guard bytes.count == 24, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58,
             bytes[19] == 46, bytes[23] == 90
         else { return nil }
