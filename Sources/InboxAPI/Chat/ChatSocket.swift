@@ -46,7 +46,19 @@ struct ChatSocket: Sendable {
         try await send(ChatFrame.session(token: visitor.token.text, conversationId: try await visitors.conversationId(of: visitor)), outbound)
         let fixedVisitor = visitor
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await follow(fixedVisitor, outbound) }
+            group.addTask {
+                do {
+                    try await follow(fixedVisitor, outbound)
+                } catch is CancellationError {
+                } catch {
+                    // A socket that stopped sending would look alive and say nothing: close it, so the widget
+                    // reconnects and reads the conversation again.
+                    logger.error(
+                        "Chat socket stopped following its conversation",
+                        metadata: ["error": "\(error)", "chat.channel": "\(fixedVisitor.channel.id)"])
+                    try? await outbound.close(.unexpectedServerError, reason: "internal_error")
+                }
+            }
             var recent: [Date] = []
             for try await message in inbound.messages(maxSize: Self.maxFrameBytes) {
                 guard case .text(let text) = message else {
