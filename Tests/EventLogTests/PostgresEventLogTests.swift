@@ -155,7 +155,6 @@ extension PostgresEventLogTests {
         let cluster = try await PostgresTestCluster.start()
         defer { cluster.stopWhenDone() }
         var configuration = PostgresEventLog.Configuration()
-        configuration.operationTimeout = .seconds(2)
         configuration.reconnectDelay = .milliseconds(100)
         try await PostgresEventLog.withLog(url: cluster.url.urlString, logger: quietLogger, configuration: configuration) { log in
             _ = try await log.append(AppendBatch([testEvent("before-1")]))

@@ -48,7 +48,10 @@ import Testing
         defer { harness.remove() }
         let sink = try await SMTPSink()
         defer { sink.stop() }
-        try await run(configuration(harness, relay: sink)) { api in
+        // A gathering window wide enough for the three actions below even on a busy machine.
+        let policy = NotificationEmailPolicy(
+            gatherFor: .seconds(3), minimumInterval: .seconds(4), retryDelays: [.milliseconds(200)])
+        try await run(configuration(harness, relay: sink, policy: policy)) { api in
             let o = try await Organisation.create(api)
             // Ana: assignments by email only, mentions both ways, new messages not at all. Ben keeps the defaults.
             let preferences = try await api.call(
