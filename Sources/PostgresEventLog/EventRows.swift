@@ -33,8 +33,12 @@ enum EventRows {
         return events
     }
 
-    /// Inserts `records` with one statement: one array parameter per column, unnested server-side.
-    static func insert(_ records: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws {
+    /// Inserts `records` with one statement (one array parameter per column, unnested server-side) that also
+    /// notifies `channel` of the new head: delivered to listeners when the transaction commits.
+    static func insert(
+        _ records: [RecordedEvent], notifying channel: String, of head: UInt64, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
         let positions = records.map { Int64($0.position) }
         let streams = records.map(\.streamId.rawValue)
         let versions = records.map { Int64($0.streamVersion) }
@@ -48,8 +52,10 @@ enum EventRows {
         // Rounded as the LMDB record codec rounds, so a date reads back the same from either log.
         let millis = records.map { Int64(($0.recordedAt.timeIntervalSince1970 * 1000).rounded()) }
         let payloads = records.map { ByteBuffer(data: $0.payload) }
+        let newHead = String(head)
         _ = try await connection.queryAll(
             """
+            WITH inserted AS (
             INSERT INTO events (
                 position, stream_id, stream_version, event_id, type, actor_kind, actor_id, correlation_id,
                 causation_id, recorded_at, payload, payload_json)
@@ -63,6 +69,8 @@ enum EventRows {
                 \(causations)::text[], \(millis)::bigint[], \(payloads)::bytea[]
             ) AS e(position, stream_id, stream_version, event_id, type, actor_kind, actor_id, correlation_id,
                 causation_id, millis, payload)
+            RETURNING 1)
+            SELECT pg_notify(\(channel), \(newHead)) FROM (SELECT count(*) FROM inserted) AS done
             """,
             logger: logger)
     }

@@ -198,10 +198,8 @@ final class PostgresGroupCommitWriter: Sendable {
         }
         if !records.isEmpty {
             try await EventRows.insert(blobs, on: connection, logger: logger)
-            try await EventRows.insert(records, on: connection, logger: logger)
-            // Delivered to listeners on commit, in commit order.
-            _ = try await connection.queryAll(
-                "SELECT pg_notify(\(Self.notificationChannel), \(String(view.head)))", logger: logger)
+            // The notification goes with the insert (one round trip); listeners get it on commit, in commit order.
+            try await EventRows.insert(records, notifying: Self.notificationChannel, of: view.head, on: connection, logger: logger)
         }
         return outcomes
     }
@@ -224,41 +222,43 @@ private struct CommittedView {
     var versions: [StreamID: UInt64] = [:]
     var committed: [UUID: CommittedEvent] = [:]
 
+    /// One statement, so one round trip: the head and the server's clock, the versions of the batches' streams, and
+    /// which of their event ids are already in the log.
     static func load(for batches: [AppendBatch], on connection: PostgresConnection, logger: Logger) async throws -> Self {
-        var view: CommittedView?
-        for row in try await connection.queryAll(
+        let streams = Array(Set(batches.flatMap { $0.events.map(\.streamId) + $0.expectations.keys }).map(\.rawValue))
+        let eventIds = batches.flatMap { $0.events.map(\.eventId) }
+        let rows = try await connection.queryAll(
             """
-            SELECT coalesce(max(position), 0)::bigint, (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+            SELECT 'head', coalesce(max(position), 0)::bigint,
+                (extract(epoch FROM clock_timestamp()) * 1000)::bigint, NULL::text, NULL::uuid
             FROM events
+            UNION ALL
+            SELECT 'stream', max(stream_version)::bigint, NULL::bigint, stream_id, NULL::uuid
+            FROM events WHERE stream_id = ANY(\(streams)::text[]) GROUP BY stream_id
+            UNION ALL
+            SELECT 'event', position, stream_version, stream_id, event_id
+            FROM events WHERE event_id = ANY(\(eventIds)::uuid[])
             """, logger: logger)
-        {
-            let (head, millis) = try row.decode((Int64, Int64).self)
-            view = CommittedView(head: UInt64(head), now: Date(timeIntervalSince1970: Double(millis) / 1000))
+        var view: CommittedView?
+        var versions: [StreamID: UInt64] = [:]
+        var committed: [UUID: CommittedEvent] = [:]
+        for row in rows {
+            let (kind, number, other, stream, eventId) = try row.decode((String, Int64, Int64?, String?, UUID?).self)
+            switch (kind, other, stream.flatMap(StreamID.init), eventId) {
+            case ("head", let millis?, _, _):
+                view = CommittedView(head: UInt64(number), now: Date(timeIntervalSince1970: Double(millis) / 1000))
+            case ("stream", _, let stream?, _):
+                versions[stream] = UInt64(number)
+            case ("event", let version?, let stream?, let eventId?):
+                committed[eventId] = CommittedEvent(
+                    position: UInt64(number), streamId: stream, streamVersion: UInt64(version), eventId: eventId)
+            default:
+                continue
+            }
         }
         guard var view else { throw EventLogError.storage("PostgreSQL returned no head") }
-
-        let streams = Array(Set(batches.flatMap { $0.events.map(\.streamId) + $0.expectations.keys }).map(\.rawValue))
-        for row in try await connection.queryAll(
-            """
-            SELECT stream_id, max(stream_version)::bigint FROM events WHERE stream_id = ANY(\(streams)::text[])
-            GROUP BY stream_id
-            """, logger: logger)
-        {
-            let (stream, version) = try row.decode((String, Int64).self)
-            if let stream = StreamID(stream) { view.versions[stream] = UInt64(version) }
-        }
-
-        let eventIds = batches.flatMap { $0.events.map(\.eventId) }
-        for row in try await connection.queryAll(
-            """
-            SELECT event_id, position, stream_id, stream_version FROM events WHERE event_id = ANY(\(eventIds)::uuid[])
-            """, logger: logger)
-        {
-            let (eventId, position, stream, version) = try row.decode((UUID, Int64, String, Int64).self)
-            guard let stream = StreamID(stream) else { continue }
-            view.committed[eventId] = CommittedEvent(
-                position: UInt64(position), streamId: stream, streamVersion: UInt64(version), eventId: eventId)
-        }
+        view.versions = versions
+        view.committed = committed
         return view
     }
 
