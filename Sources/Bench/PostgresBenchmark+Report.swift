@@ -6,7 +6,7 @@ extension PostgresBenchmark {
     /// pgbench's rate of single-row INSERTs of `payload` as jsonb, each its own transaction, from `clients`
     /// clients: the server's durable-commit rate for the simplest write. Nil (with a warning) when pgbench fails.
     func pgbenchInserts(_ database: PostgresURL, clients: Int, transactions: Int, payload: Data) async throws -> Double? {
-        try await withConnection(to: database) { connection in
+        _ = try await withConnection(to: database) { connection in
             try await connection.query(
                 "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, payload jsonb NOT NULL)", logger: logger)
         }

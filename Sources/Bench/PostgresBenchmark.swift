@@ -134,7 +134,7 @@ public struct PostgresBenchmark: Sendable {
             try await withConnection(to: options.url) { try await $0.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: logger) }
             return result
         } catch {
-            try? await withConnection(to: options.url) { try await $0.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: logger) }
+            _ = try? await withConnection(to: options.url) { try await $0.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: logger) }
             throw error
         }
     }
