@@ -141,7 +141,9 @@ struct ReplayBench: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Read models rebuilt from a prefilled log (analytics alone and all), with a raw liblmdb scan alongside, and report latencies.")
 
-    @Option(help: "Conversations in the prefilled log (two events each): 5000000 makes 10M events.") var conversations = 500_000
+    @Option(
+        help: "Conversations in the prefilled log, each received, assigned and answered, every other one closed (4.5 events each): 2222000 makes 10M events."
+    ) var conversations = 222_000
     @Flag(help: "Rebuild only the analytics projection, not also every projection (which takes long at 10M events).")
     var analyticsOnly = false
     @Option(help: "Scratch directory (removed afterwards); defaults to a fresh temporary one.") var dir: String?
