@@ -34,6 +34,7 @@ public final class LMDBEventLog: EventLog {
         public var events = 0
     }
 
+    public let identity: UUID
     let environment: Environment
     let databases: LogDatabases
     private let notifier: CommitNotifier
@@ -48,6 +49,7 @@ public final class LMDBEventLog: EventLog {
                 try cursor.last().map { LogKeys.decodePosition($0.key) } ?? 0
             }
         }
+        identity = try databases.identity(in: environment)
         self.environment = environment
         self.databases = databases
         notifier = CommitNotifier(head: head)
@@ -58,7 +60,9 @@ public final class LMDBEventLog: EventLog {
             logger.notice(
                 "Cleared stale LMDB readers", metadata: ["lmdb.stale_readers": "\(environment.staleReadersCleared)"])
         }
-        logger.info("Opened event log", metadata: ["eventlog.path": "\(configuration.path)", "eventlog.head": "\(head)"])
+        logger.info(
+            "Opened event log",
+            metadata: ["eventlog.path": "\(configuration.path)", "eventlog.head": "\(head)", "eventlog.identity": "\(identity)"])
     }
 
     /// Convenience: opens the log in directory `path` with default settings.
@@ -170,12 +174,36 @@ struct LogDatabases: Sendable {
     let eventIds: Database
     /// SHA-256 -> bytes, for blobs appended with batches.
     let blobs: Database
+    /// What the log says of itself: its identity.
+    let meta: Database
+    private static let identityKey = Array("identity".utf8)
 
     init(environment: Environment) throws {
         events = try environment.openDatabase("events")
         streams = try environment.openDatabase("streams")
         eventIds = try environment.openDatabase("eventIds")
         blobs = try environment.openDatabase("blobs")
+        meta = try environment.openDatabase("meta")
+    }
+
+    /// The log's identity, made the first time it is opened (a log from before identities gets one then).
+    func identity(in environment: Environment) throws -> UUID {
+        let stored = try environment.read { txn in try txn.value(meta, for: Self.identityKey).map { [UInt8]($0) } }
+        if let stored { return try Self.decodeIdentity(stored) }
+        return try environment.write { txn in
+            // Another process may have made it in between: the first one made stays.
+            if let stored = try txn.value(meta, for: Self.identityKey) { return try Self.decodeIdentity([UInt8](stored)) }
+            let identity = UUID()
+            try txn.put(meta, key: Self.identityKey, value: Array(identity.uuidString.utf8))
+            return identity
+        }
+    }
+
+    private static func decodeIdentity(_ bytes: [UInt8]) throws -> UUID {
+        guard let identity = UUID(uuidString: String(decoding: bytes, as: UTF8.self)) else {
+            throw EventRecordCodec.CorruptRecord(reason: "the log's identity is not a UUID")
+        }
+        return identity
     }
 
     func streamVersion(_ stream: StreamID, in txn: borrowing some Transaction & ~Copyable) throws -> UInt64 {

@@ -35,6 +35,7 @@ public final class PostgresEventLog: EventLog {
         public init() {}
     }
 
+    public let identity: UUID
     private let client: PostgresClient
     private let writer: PostgresGroupCommitWriter
     private let listener: CommitListener
@@ -91,8 +92,10 @@ public final class PostgresEventLog: EventLog {
                 "cannot connect to PostgreSQL at \(target): \(PostgresFailure.describe(error))")
         }
         let head: UInt64
+        let identity: UUID
         do {
             try await PostgresSchema.migrate(first, logger: logger)
+            identity = try await PostgresSchema.identity(first, logger: logger)
             head = try await readHead(through: { try await first.queryAll($0, logger: logger) })
         } catch {
             try? await first.close()
@@ -104,19 +107,22 @@ public final class PostgresEventLog: EventLog {
         clientConfiguration.options.maximumConnections = max(1, configuration.maximumConnections)
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let log = PostgresEventLog(
-            client: client, head: head, firstConnection: first, connectionConfiguration: connectionConfiguration,
+            client: client, identity: identity, head: head, firstConnection: first, connectionConfiguration: connectionConfiguration,
             configuration: configuration, logger: logger)
-        logger.info("Opened event log", metadata: ["eventlog.url": "\(target)", "eventlog.head": "\(head)"])
+        logger.info(
+            "Opened event log",
+            metadata: ["eventlog.url": "\(target)", "eventlog.head": "\(head)", "eventlog.identity": "\(identity)"])
         return log
     }
 
     private init(
-        client: PostgresClient, head: UInt64, firstConnection: PostgresConnection,
+        client: PostgresClient, identity: UUID, head: UInt64, firstConnection: PostgresConnection,
         connectionConfiguration: PostgresConnection.Configuration, configuration: Configuration, logger: Logger
     ) {
         let notifier = CommitNotifier(head: head)
         let timeout = configuration.operationTimeout
         let operations = BoundedOperations()
+        self.identity = identity
         self.operations = operations
         self.client = client
         self.notifier = notifier

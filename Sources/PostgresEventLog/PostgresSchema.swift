@@ -1,3 +1,4 @@
+import Foundation
 import InboxCore
 import Logging
 import PostgresNIO
@@ -29,8 +30,21 @@ enum PostgresSchema {
             )
             """,
             "CREATE TABLE blobs (digest text PRIMARY KEY, bytes bytea NOT NULL)",
-        ]
+        ],
+        [
+            // The log's identity, made once: nodes' read models remember which log they were built from.
+            "CREATE TABLE switchboard_log (identity uuid NOT NULL)",
+            "INSERT INTO switchboard_log (identity) VALUES (md5(random()::text || clock_timestamp()::text)::uuid)",
+        ],
     ]
+
+    /// The log's identity (made by the second migration).
+    static func identity(_ connection: PostgresConnection, logger: Logger) async throws -> UUID {
+        for row in try await connection.queryAll("SELECT identity FROM switchboard_log", logger: logger) {
+            return try row.decode(UUID.self)
+        }
+        throw EventLogError.storage("the switchboard_log table holds no identity")
+    }
 
     /// Any number, as long as it is the same on every node: it names the migration lock.
     static let migrationLockKey: Int64 = 0x5377_4D69_6772  // "SwMigr"

@@ -28,12 +28,14 @@ public final class ProjectionRunner: Service {
     private let projected: CommitNotifier
     private let state: Mutex<[String: Checkpoint]>
 
-    /// Opens the checkpoints in `environment` and rebuilds (clears) projections whose version changed.
+    /// Opens the checkpoints in `environment` and rebuilds (clears) projections whose version changed, and every
+    /// projection when the read models were built from another log than `log`.
     public init(
         log: any EventLogReader, environment: Environment, projections: [any Projection],
         configuration: Configuration = .init(), logger: Logger
     ) throws {
         precondition(Set(projections.map(\.name)).count == projections.count, "projection names must be unique")
+        precondition(!projections.contains { $0.name.hasPrefix("@") }, "projection names do not start with @")
         self.log = log
         self.environment = environment
         self.projections = projections
@@ -44,16 +46,31 @@ public final class ProjectionRunner: Service {
         var loaded: [String: Checkpoint] = [:]
         try environment.write { txn in
             loaded = [:]
+            let builtFrom = try txn.value(checkpoints, for: Self.logIdentityKey).flatMap {
+                UUID(uuidString: String(decoding: $0, as: UTF8.self))
+            }
+            // Views from another log (another database, a log started afresh) hold what that log said: start over.
+            let otherLog = builtFrom.map { $0 != log.identity } ?? false
+            if otherLog {
+                logger.notice(
+                    "Rebuilding every projection: the read models were built from another log",
+                    metadata: ["eventlog.identity": "\(log.identity)", "projection.built_from": "\(builtFrom!)"])
+            }
+            if builtFrom != log.identity {
+                try txn.put(checkpoints, key: Self.logIdentityKey, value: Array(log.identity.uuidString.utf8))
+            }
             for projection in projections {
                 let stored = try txn.value(checkpoints, for: Array(projection.name.utf8)).flatMap(Checkpoint.init(bytes:))
-                if let stored, stored.version == projection.version {
+                if let stored, stored.version == projection.version, !otherLog {
                     loaded[projection.name] = stored
                     continue
                 }
                 if stored != nil {
-                    logger.notice(
-                        "Rebuilding projection: its version changed",
-                        metadata: ["projection.name": "\(projection.name)", "projection.version": "\(projection.version)"])
+                    if !otherLog {
+                        logger.notice(
+                            "Rebuilding projection: its version changed",
+                            metadata: ["projection.name": "\(projection.name)", "projection.version": "\(projection.version)"])
+                    }
                     try projection.reset(in: txn)
                 }
                 let fresh = Checkpoint(version: projection.version, position: 0)
@@ -64,6 +81,10 @@ public final class ProjectionRunner: Service {
         state = Mutex(loaded)
         projected = CommitNotifier(head: loaded.values.map(\.position).min() ?? 0)
     }
+
+    /// Where the checkpoints keep the identity of the log the read models were built from (no projection name
+    /// starts with "@").
+    private static let logIdentityKey = Array("@log".utf8)
 
     /// Each projection's checkpoint as it stands.
     public var checkpointsByName: [String: Checkpoint] { state.withLock { $0 } }

@@ -166,7 +166,12 @@ import TestSupport
             _ = try await log.append(AppendBatch([testEvent("s-\(i % 3)", payload: ["i": "\(i)"])]))
         }
         let before = try await log.read(from: 1, maxCount: 100)
+        let identity = log.identity
+        let other = LogFixture(kind)
+        #expect(try await other.log().identity != identity, "every new log has an identity of its own")
+        await other.close()
         log = try await fixture.reopen()
+        #expect(log.identity == identity, "the log keeps its identity")
         #expect(try await log.head() == 50)
         #expect(try await log.read(from: 1, maxCount: 100) == before)
         #expect(try await log.streamVersion(StreamID("s-0")!) == 17)

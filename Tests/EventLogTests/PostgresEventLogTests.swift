@@ -11,6 +11,7 @@ import TestSupport
         let fixture = LogFixture(.postgres)
         let first = try await fixture.log()
         let second = try await fixture.openAnotherNode()
+        #expect(second.identity == first.identity, "one log, whichever node opens it")
         let writersPerNode = 8
         let appendsPerWriter = 40
         let total = UInt64(2 * writersPerNode * appendsPerWriter)

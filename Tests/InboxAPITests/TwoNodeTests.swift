@@ -92,6 +92,28 @@ import TestSupport
     }
 
     /// Starts two nodes on a fresh database, runs `body`, and stops them (both must exit cleanly).
+    /// A node's read models name the log they were built from: pointed at another database, the node rebuilds
+    /// them from that log rather than serve what the first one said.
+    @Test(.timeLimit(.minutes(3))) func aNodeMovedToAnotherDatabaseRebuildsItsViewsFromThatLog() async throws {
+        let first = try await PostgresTestServer.shared.createDatabase()
+        let second = try await PostgresTestServer.shared.createDatabase()
+        let data = scratchDirectory("moved-node")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let before = try await ServeNode.start(data: data, arguments: ["--log", first.urlString, "--log-level", "info"])
+        let created = try await before.call(.POST, "/inboxes", json: ["name": "On the first log"])
+        #expect(created.status == 201, "\(created.text)")
+        #expect(await before.stop() == 0, "\(before.log)")
+
+        let after = try await ServeNode.start(data: data, arguments: ["--log", second.urlString, "--log-level", "info"])
+        let inboxes = try await after.call(.GET, "/inboxes")
+        #expect(inboxes.status == 200, "\(inboxes.text)")
+        #expect((inboxes.json["items"] as? [[String: Any]])?.count == 0, "the first log's inbox is not served: \(inboxes.text)")
+        #expect(after.log.contains("the read models were built from another log"), "\(after.log)")
+        #expect(await after.stop() == 0, "\(after.log)")
+        try? await PostgresTestServer.shared.dropDatabase(first)
+        try? await PostgresTestServer.shared.dropDatabase(second)
+    }
+
     private func withTwoNodes(_ body: (ServeNode, ServeNode) async throws -> Void) async throws {
         let database = try await PostgresTestServer.shared.createDatabase()
         let root = scratchDirectory("two-nodes")

@@ -124,6 +124,37 @@ final class StreamCounter: Projection {
         #expect(runner.checkpointsByName["stream-counter"] == Checkpoint(version: 2, position: 4))
     }
 
+    @Test func readModelsBuiltFromAnotherLogAreRebuiltFromTheLogAtHand() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = InMemoryEventLog()
+        _ = try await append(first, "s-1", times: 6)
+        do {
+            let environment = try Environment(path: directory.path)
+            let counter = try StreamCounter(environment: environment)
+            let runner = try ProjectionRunner(log: first, environment: environment, projections: [counter], logger: logger)
+            try await whileRunning(runner) { try await runner.waitUntilProjected(6) }
+            environment.close()
+        }
+        // The same views pointed at another log, shorter than the one they were built from.
+        let second = InMemoryEventLog()
+        _ = try await append(second, "s-2", times: 2)
+        let environment = try Environment(path: directory.path)
+        let counter = try StreamCounter(environment: environment)
+        let runner = try ProjectionRunner(log: second, environment: environment, projections: [counter], logger: logger)
+        #expect(runner.position == 0)
+        #expect(try counter.count("s-1", in: environment) == 0, "the other log's rows are gone")
+        try await whileRunning(runner) { try await runner.waitUntilProjected(2) }
+        #expect(try counter.count("s-2", in: environment) == 2)
+        environment.close()
+
+        // Opened again on the log they now come from, they are kept.
+        let reopened = try Environment(path: directory.path)
+        let sameCounter = try StreamCounter(environment: reopened)
+        let again = try ProjectionRunner(log: second, environment: reopened, projections: [sameCounter], logger: logger)
+        #expect(again.position == 2)
+        #expect(try sameCounter.count("s-2", in: reopened) == 2)
+    }
+
     @Test func eventsOfTypesAProjectionDoesNotHandleAreSkipped() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = InMemoryEventLog()

@@ -2,6 +2,9 @@ import Foundation
 
 /// Reads the log. Projections and queries hold only this seam.
 public protocol EventLogReader: Sendable {
+    /// Names this log, made when it was created and kept with it: read models remember which log they were built
+    /// from, so views from another log (another database, a log started afresh) are rebuilt, not served.
+    var identity: UUID { get }
     /// The position of the last committed event (0 for an empty log).
     func head() async throws(EventLogError) -> UInt64
     /// Up to `maxCount` events from global position `position` (inclusive) on, in log order.

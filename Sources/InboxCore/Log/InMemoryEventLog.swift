@@ -3,6 +3,8 @@ import Synchronization
 
 /// The event log in memory: for tests and for deciders' unit tests. Same rules as every backend.
 public final class InMemoryEventLog: EventLog {
+    /// A new identity per log: an in-memory log is a new log each time.
+    public let identity = UUID()
     private struct Storage {
         var events: [RecordedEvent] = []
         var streams: [StreamID: [UInt64]] = [:]
