@@ -43,4 +43,24 @@ enum ChatVisitorPeer {
         }
         return try #require(await box.value)
     }
+
+    /// How the server refused a socket: its error frame's code and the close code that followed.
+    struct Refusal: Sendable, CustomStringConvertible {
+        var code: String?
+        var closeCode: Int?
+        var description: String { "code \(code ?? "none"), close \(closeCode.map(String.init) ?? "none")" }
+    }
+
+    /// Opens the chat socket with Python's `websockets` (chat_refusal.py), which reads the frame a refusing server
+    /// sends just before it closes. The Swift client, under load, now and then neither delivers that frame nor
+    /// ends its stream.
+    static func refusal(port: Int, channelId: String, token: String?) async throws -> Refusal {
+        var url = "ws://127.0.0.1:\(port)/chat/ws?channelId=\(channelId)"
+        if let token { url += "&visitorToken=\(token)" }
+        let (status, output) = try await ProcessRunner.python("chat_refusal.py", [url])
+        guard status == 0, let answer = try JSONSerialization.jsonObject(with: output) as? [String: Any] else {
+            throw PeerFailed(description: "chat_refusal.py exited \(status): \(String(decoding: output, as: UTF8.self))")
+        }
+        return Refusal(code: (answer["frame"] as? [String: Any])?["code"] as? String, closeCode: answer["closeCode"] as? Int)
+    }
 }

@@ -160,16 +160,13 @@ import Testing
             let bots = try await api.call(.get, "reports/bots", token: APIHarness.adminToken).items
             #expect(bots.first?["sessions"] as? Int == 1 && bots.first?["resolvedByBot"] as? Int == 1 && bots.first?["handedOff"] as? Int == 0)
 
-            // Someone else's visitor id with a made-up secret.
+            // Someone else's visitor id with a made-up secret, and a channel that is not a chat: an error frame, then
+            // the socket closes with 1008 (policy violation).
             let forged = token.split(separator: ".")[0] + "." + String(repeating: "0", count: 64)
-            try await ChatVisitorPeer.session(port: port, channelId: channelId, token: String(forged)) { visitor in
-                let refusal = try await visitor.next()
-                #expect(refusal["code"] as? String == "invalid_token")
-            }
-            try await ChatVisitorPeer.session(port: port, channelId: o.channel, token: nil) { visitor in
-                let refusal = try await visitor.next()
-                #expect(refusal["code"] as? String == "unknown_channel")
-            }
+            let badToken = try await ChatVisitorPeer.refusal(port: port, channelId: channelId, token: String(forged))
+            #expect(badToken.code == "invalid_token" && badToken.closeCode == 1008, "\(badToken)")
+            let notAChat = try await ChatVisitorPeer.refusal(port: port, channelId: o.channel, token: nil)
+            #expect(notAChat.code == "unknown_channel" && notAChat.closeCode == 1008, "\(notAChat)")
         }
     }
 
