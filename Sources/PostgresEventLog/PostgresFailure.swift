@@ -53,12 +53,8 @@ enum PostgresFailure {
                 return "\(error.code): \(describe(underlying))"
             }
             return "\(error.code)"
-        case let error as PostgresDeadlineExceeded:
-            return error.description
-        case let error as PostgresConnectionClosed:
-            return error.description
         default:
-            // ConnectionPoolError and NIO's socket errors describe themselves well enough.
+            // The log's own errors, ConnectionPoolError and NIO's socket errors describe themselves well enough.
             return String(describing: error)
         }
     }
