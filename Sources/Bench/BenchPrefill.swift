@@ -61,28 +61,28 @@ enum BenchPrefill {
         var sample: [UInt8] = []
         while written < conversations {
             var events: [ProposedEvent] = []
-            for index in written..<min(conversations, written + 500) {
+            let end = min(conversations, written + 500)
+            for index in written..<end {
+                let sentAt = start.addingTimeInterval(Double(index))
                 let conversationId = Identifiers.make()
                 let inbound = Conversation.Inbound(
                     conversationId: conversationId, messageId: Identifiers.make(), origin: origin,
                     from: Visitor(email: "visitor\(index)@example.com", name: "Visitor \(index)"),
                     text: "Hello, where is my order? It was due yesterday.", html: nil, subject: "Order question",
-                    sentAt: start.addingTimeInterval(Double(index)), receivedAt: Date(), externalMessageId: nil)
+                    sentAt: sentAt, receivedAt: Date(), externalMessageId: nil)
                 let decided = try Conversation.decide(.receive(inbound), Conversation.State(), id: conversationId)
                 events += decided.map { $0.proposed(to: ConversationEvent.stream(conversationId), by: actor) }
                 if worked {
                     let agentId = agentIds[index % agents]
                     let state = decided.reduce(Conversation.State(), Conversation.evolve)
-                    events += try work(
-                        conversationId, state: state, agentId: agentId, index: index,
-                        sentAt: start.addingTimeInterval(Double(index)))
+                    events += try work(conversationId, state: state, agentId: agentId, index: index, sentAt: sentAt)
                 }
             }
             let result = try await log.append(AppendBatch(events))
             if sample.isEmpty, let last = result.events.last {
                 sample = EventRecordCodec.encode(try log.readNow(from: last.position, maxCount: 1)[0])
             }
-            written = min(conversations, written + 500)
+            written = end
         }
         return Result(
             inboxId: inboxId, channelId: channelId, events: Int(try await log.head()),
